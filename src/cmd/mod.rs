@@ -1,0 +1,78 @@
+//! One module per subcommand, each with a `run` entry point. They resolve
+//! flags and configuration into settings, call the pipeline stages, and
+//! report an [`Outcome`]; only `main` turns that into an exit status.
+
+pub mod checkin;
+pub mod classify;
+pub mod config;
+pub mod ingest;
+pub mod roster;
+pub mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::cli::{CheckinCommand, Cli, Command, ConfigCommand, DbArgs, RosterCommand};
+use crate::config::Config;
+
+/// How a command that did not fail outright ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything worked: exit 0.
+    Success,
+    /// Finished, but some inputs were rejected and named on stderr: exit 1.
+    SomeRejected,
+}
+
+impl Outcome {
+    /// The process exit status for this outcome.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::SomeRejected => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the subcommand `cli` names.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&args),
+        Command::Roster(RosterCommand::Import(args)) => roster::run(&args),
+        Command::Checkin(CheckinCommand::Import(args)) => checkin::run(&args),
+        Command::Classify(args) => classify::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Config(ConfigCommand::Example) => config::example(),
+    }
+}
+
+/// Loads the configuration named by `--config`, if any.
+pub fn load_config(db: &DbArgs) -> anyhow::Result<Option<Config>> {
+    db.config
+        .as_deref()
+        .map(Config::load)
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// The database path: `--db`, else the configuration's `database`.
+pub fn database_path(db: &DbArgs, config: Option<&Config>) -> anyhow::Result<PathBuf> {
+    match (&db.db, config) {
+        (Some(path), _) => Ok(path.clone()),
+        (None, Some(config)) => Ok(config.database.clone()),
+        (None, None) => bail!("no database given: pass --db FILE or --config FILE"),
+    }
+}
+
+/// Parses a `YYYY-MM-DD` flag value, naming the flag in the error.
+pub fn parse_day(flag: &str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{flag} '{text}': not a date; write YYYY-MM-DD"))
+}
+
+/// Today in UTC, the default as-of date.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

@@ -1,0 +1,1 @@
+//! Identity: which addresses are one person. (Filled in by the classification work.)

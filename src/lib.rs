@@ -1,0 +1,20 @@
+//! listpulse: mailing-list archives in, member engagement out.
+//!
+//! The pipeline, one module per stage (see `DESIGN.md`):
+//! [`ingest`] splits and parses archives, [`store`] keeps them in SQLite,
+//! [`identity`] groups addresses into persons, [`classify`] applies the
+//! domain rules, [`members`] joins store and rules into the member table,
+//! [`report`] renders it. [`cmd`] holds one entry point per subcommand.
+
+pub mod classify;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod duration;
+pub mod identity;
+pub mod ingest;
+pub mod lock;
+pub mod members;
+pub mod messages;
+pub mod report;
+pub mod store;

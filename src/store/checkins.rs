@@ -1,0 +1,1 @@
+//! Check-in responses in the store. (Filled in by the classification work.)

@@ -1,0 +1,1 @@
+//! Roster snapshots in the store. (Filled in by the classification work.)

@@ -1,0 +1,7 @@
+//! Integration tests: one binary (`autotests = false`), one module per stage.
+
+mod util;
+
+mod classify;
+mod ingest;
+mod report;
