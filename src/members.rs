@@ -64,3 +64,51 @@ pub struct DuplicateSuggestion {
     /// The persons' keys.
     pub persons: Vec<String>,
 }
+
+/// What the evaluation needs besides the store.
+#[derive(Debug, Clone)]
+pub struct MemberOptions {
+    /// T, the evaluation day.
+    pub as_of: NaiveDate,
+    /// P, D, N.
+    pub thresholds: Thresholds,
+    /// An aliases file, if any.
+    pub aliases: Option<std::path::PathBuf>,
+    /// The check-in subject, if check-in replies are to be found in the archive.
+    pub checkin_subject: Option<String>,
+}
+
+/// Class counts on one day of the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HistoryPoint {
+    /// The evaluation day (T or an anniversary before it).
+    pub date: NaiveDate,
+    /// Counts per class on that day.
+    pub counts: ClassCounts,
+}
+
+/// The member table of `coalition` (a slug) as of `options.as_of`.
+pub fn evaluate(
+    _conn: &rusqlite::Connection,
+    coalition: &str,
+    options: &MemberOptions,
+) -> anyhow::Result<MemberTable> {
+    Ok(MemberTable {
+        coalition: coalition.to_string(),
+        as_of: options.as_of,
+        thresholds: options.thresholds,
+        members: vec![],
+        counts: ClassCounts::default(),
+        duplicate_suggestions: vec![],
+    })
+}
+
+/// Class counts at T and each anniversary before it, back to the first
+/// message (DESIGN.md, "History"), oldest first.
+pub fn history(
+    _conn: &rusqlite::Connection,
+    _coalition: &str,
+    _options: &MemberOptions,
+) -> anyhow::Result<Vec<HistoryPoint>> {
+    Ok(vec![])
+}

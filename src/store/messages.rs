@@ -217,6 +217,7 @@ pub fn coalition_name(conn: &Connection, coalition_id: i64) -> rusqlite::Result<
 }
 
 /// Used by tests and callers that build records by hand.
+#[doc(hidden)]
 pub fn sample_record(key: &str) -> MessageRecord {
     MessageRecord {
         key: key.to_string(),

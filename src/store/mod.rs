@@ -10,6 +10,7 @@
 //! it: [`messages`] (coalitions, lists, sources, messages), [`rosters`],
 //! [`checkins`].
 
+pub mod activity;
 pub mod checkins;
 pub mod messages;
 pub mod rosters;

@@ -1,0 +1,1 @@
+//! Coalition-level activity queries for reports. (Filled in by the reports work.)
