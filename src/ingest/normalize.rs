@@ -281,10 +281,8 @@ fn sender(
     raw: Option<&str>,
     parsed: Option<&mail_parser::Message<'_>>,
 ) -> (Option<String>, Option<String>) {
-    if let Some(raw) = raw {
-        if let Some(found) = irreversible(raw).or_else(|| pipermail(raw)) {
-            return found;
-        }
+    if let Some(found) = raw.and_then(|r| irreversible(r).or_else(|| pipermail(r))) {
+        return found;
     }
     // "Take the first entry that has an address" (DEPENDENCIES.md §4.3):
     // `From: Last, First <lf@x.org>` gives a first entry with only a name,
@@ -366,10 +364,10 @@ pub fn irreversible(raw: &str) -> Option<(Option<String>, Option<String>)> {
 /// Splits a trailing `(comment)` off: (the rest, the comment's inside).
 fn split_comment(raw: &str) -> (&str, Option<&str>) {
     let t = raw.trim();
-    if t.ends_with(')') {
-        if let Some(open) = t.find(" (").map(|i| i + 1).or_else(|| t.find('(')) {
-            return (t[..open].trim(), Some(&t[open + 1..t.len() - 1]));
-        }
+    if t.ends_with(')')
+        && let Some(open) = t.find(" (").map(|i| i + 1).or_else(|| t.find('('))
+    {
+        return (t[..open].trim(), Some(&t[open + 1..t.len() - 1]));
     }
     (t, None)
 }
