@@ -6,6 +6,7 @@
 //! It never touches the database: `cmd::ingest` hands the records to the
 //! store's single writer.
 
+pub mod date;
 pub mod detect;
 pub mod mbox;
 pub mod normalize;
@@ -14,6 +15,9 @@ pub mod source;
 use std::path::PathBuf;
 
 pub use source::{Loaded, discover, load};
+
+#[cfg(test)]
+mod golden;
 
 /// What kind of archive a file turned out to be, decided by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
