@@ -179,6 +179,10 @@ struct RawHeaders {
     precedence: Option<String>,
     auto_submitted: Option<String>,
     autoreply: bool,
+    /// `List-Post`, `X-Mailing-List`, `Mailing-List` or a list-software
+    /// `Sender:` seen: the message was relayed by a list (see `set_aside`).
+    relayed_by_list: bool,
+    sender: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -190,6 +194,8 @@ enum Field {
     Precedence,
     AutoSubmitted,
     Autoreply,
+    ListMarker,
+    Sender,
     Other,
 }
 
@@ -224,6 +230,8 @@ impl RawHeaders {
                 "precedence" => Field::Precedence,
                 "auto-submitted" => Field::AutoSubmitted,
                 "x-autoreply" | "x-autorespond" => Field::Autoreply,
+                "list-post" | "x-mailing-list" | "mailing-list" => Field::ListMarker,
+                "sender" => Field::Sender,
                 _ => Field::Other,
             };
             if !matches!(field, Field::Other) {
@@ -249,6 +257,11 @@ impl RawHeaders {
                 self.autoreply = true;
                 return;
             }
+            Field::ListMarker => {
+                self.relayed_by_list = true;
+                return;
+            }
+            Field::Sender => &mut self.sender,
             Field::Other => return,
         };
         if slot.is_none() {
@@ -444,6 +457,27 @@ pub fn derived_key(
     format!("{DERIVED_PREFIX}{}", &hex[..32])
 }
 
+/// The local parts the list software itself sends from: Mailman's
+/// `-owner`, `-request`, `-bounces` (and VERP `-bounces+…`), majordomo's
+/// `owner-x`, and the software's own names.
+fn is_list_software(local: &str) -> bool {
+    local.ends_with("-owner")
+        || local.ends_with("-request")
+        || local.ends_with("-bounces")
+        || local.contains("-bounces+")
+        || local.starts_with("owner-")
+        || matches!(local, "mailman" | "majordomo" | "listserv")
+}
+
+/// The lower-cased local part of the address in a `Sender:` value.
+fn sender_local_part(value: &str) -> Option<&str> {
+    let addr = match (value.rfind('<'), value.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &value[a + 1..b],
+        _ => value.split_whitespace().next()?,
+    };
+    addr.rsplit_once('@').map(|(l, _)| l.trim())
+}
+
 /// Subject openings of auto-replies. Matched at the start only: a person
 /// writing "Re: out of office hours" is not an auto-reply.
 const AUTO_SUBJECTS: [&str; 9] = [
@@ -463,14 +497,8 @@ const AUTO_SUBJECTS: [&str; 9] = [
 fn set_aside(h: &RawHeaders, from: Option<&str>, subject: Option<&str>) -> Option<SetAside> {
     if let Some(local) = from.and_then(|a| a.rsplit_once('@')).map(|(l, _)| l) {
         // "messages from the list software itself (the list's -owner,
-        // -request, -bounces addresses)"; `owner-x` is the majordomo form.
-        if local.ends_with("-owner")
-            || local.ends_with("-request")
-            || local.ends_with("-bounces")
-            || local.contains("-bounces+")
-            || local.starts_with("owner-")
-            || matches!(local, "mailman" | "majordomo" | "listserv")
-        {
+        // -request, -bounces addresses)"
+        if is_list_software(local) {
             return Some(SetAside::ListSoftware);
         }
         if local.starts_with("mailer-daemon") || local == "postmaster" {
@@ -488,9 +516,23 @@ fn set_aside(h: &RawHeaders, from: Option<&str>, subject: Option<&str>) -> Optio
     if h.autoreply {
         return Some(SetAside::AutoReplyHeader);
     }
-    if first_word(&h.precedence)
-        .is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply"))
-    {
+    // DESIGN.md lists `Precedence: bulk`, but list servers (vger, majordomo,
+    // Mailman 2) stamp `bulk` on every post they relay: in the corpus it
+    // set aside 168 of 289 ordinary LKML posts. So `bulk` counts only on a
+    // message that shows no sign of having been relayed by a list; `junk`
+    // and `auto_reply` always count. An auto-reply sent through a list still
+    // carries its own `Auto-Submitted` or subject, caught above and below.
+    let relayed = h.list_id.is_some()
+        || h.relayed_by_list
+        || h.sender
+            .as_deref()
+            .and_then(|s| sender_local_part(s))
+            .is_some_and(|l| is_list_software(l) || l.ends_with("-admin")); // Mailman 2.0's sender
+    if first_word(&h.precedence).is_some_and(|v| match v.as_str() {
+        "junk" | "auto_reply" => true,
+        "bulk" => !relayed,
+        _ => false,
+    }) {
         return Some(SetAside::Precedence);
     }
     let subject = subject.map(|s| s.trim_start().to_lowercase());
@@ -655,6 +697,22 @@ mod tests {
     #[case::precedence_bulk(b"From: a@x.org\nPrecedence: bulk\n\n", Some(SetAside::Precedence))]
     #[case::precedence_junk(b"From: a@x.org\nPrecedence: junk\n\n", Some(SetAside::Precedence))]
     #[case::precedence_list(b"From: a@x.org\nPrecedence: list\n\n", None)]
+    #[case::precedence_bulk_relayed_by_list_id(
+        b"From: a@x.org\nPrecedence: bulk\nList-Id: <l.x.org>\n\n",
+        None
+    )]
+    #[case::precedence_bulk_relayed_by_majordomo(
+        b"From: a@x.org\nPrecedence: bulk\nSender: owner-linux-mm@kvack.org\n\n",
+        None
+    )]
+    #[case::precedence_bulk_relayed_by_vger(
+        b"From: a@x.org\nPrecedence: bulk\nX-Mailing-List: linux-kernel@vger.kernel.org\n\n",
+        None
+    )]
+    #[case::precedence_junk_relayed_still_counts(
+        b"From: a@x.org\nPrecedence: junk\nList-Id: <l.x.org>\n\n",
+        Some(SetAside::Precedence)
+    )]
     #[case::out_of_office(
         b"From: a@x.org\nSubject: Out of Office: meeting\n\n",
         Some(SetAside::AutoReplySubject)
