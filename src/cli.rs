@@ -76,9 +76,6 @@ pub struct IngestArgs {
     /// Print no summary on stderr (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Read files into memory instead of memory-mapping them.
-    #[arg(long)]
-    pub no_mmap: bool,
     /// Files or directories (walked recursively) to read.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

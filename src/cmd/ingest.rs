@@ -20,6 +20,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::cli::IngestArgs;
+use crate::ingest::stream::{self, Stopped, Streamed};
 use crate::ingest::{self, ArchiveFormat, IngestError, ParsedArchive, SetAside};
 use crate::lock::Lock;
 use crate::store::{self, messages as db};
@@ -125,10 +126,19 @@ impl IngestSummary {
 /// Options for one ingest into one coalition's list.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
-    /// Read files instead of mapping them.
-    pub no_mmap: bool,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Bytes read per window ([`stream::WINDOW`] unless a test wants tiny ones).
+    pub window: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            progress: false,
+            window: stream::WINDOW,
+        }
+    }
 }
 
 /// Runs `listpulse ingest`.
@@ -142,8 +152,8 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let list_name = args.list.as_deref().unwrap_or(&args.coalition);
     let list_id = db::ensure_list(&conn, coalition_id, list_name)?;
     let options = IngestOptions {
-        no_mmap: args.no_mmap,
         progress: !args.quiet,
+        ..IngestOptions::default()
     };
     let summary = ingest_paths(&mut conn, coalition_id, list_id, &args.paths, &options)
         .with_context(|| format!("{}: cannot write", db_path.display()))?;
@@ -160,7 +170,8 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// What the reader thread hands the writer for one path.
+/// What the reader thread hands the writer. A file read in full arrives as
+/// `Start`, one `Window` per window of messages, then `End` (or `Failed`).
 enum Item {
     /// Not read again: same size and time, or same content hash.
     Unchanged {
@@ -169,16 +180,16 @@ enum Item {
         mtime: i64,
         touched: bool,
     },
-    /// Parsed and ready to write.
-    Parsed {
-        path: String,
-        size: u64,
-        mtime: i64,
-        hash: String,
-        bytes: u64,
-        parsed: ParsedArchive,
-    },
-    /// Rejected: not an archive, unreadable, missing.
+    /// A file is about to be read.
+    Start { path: String, size: u64, mtime: i64 },
+    /// The messages of one window of the current file.
+    Window(ParsedArchive),
+    /// The current file was read to the end.
+    End(Streamed),
+    /// The current file failed part-way (or was not an archive): drop what
+    /// was written of it.
+    Failed(IngestError),
+    /// Rejected before reading: missing or unreadable.
     Rejected(IngestError),
 }
 
@@ -210,38 +221,38 @@ pub fn ingest_paths(
             .insert(format!("set_aside_{}", reason.as_str()), 0);
     }
 
-    let (tx, rx) = mpsc::sync_channel::<Item>(64);
-    let no_mmap = options.no_mmap;
+    // A few windows in flight at most: the reader parses the next window
+    // while the writer inserts this one, and memory stays bounded.
+    let (tx, rx) = mpsc::sync_channel::<Item>(4);
+    let window = options.window;
     let result: rusqlite::Result<()> = std::thread::scope(|scope| {
         scope.spawn(move || {
             for file in files {
-                let item = match file {
-                    Ok(path) => read_one(&path, &known, no_mmap),
-                    Err(e) => Item::Rejected(e),
+                let sent = match file {
+                    Ok(path) => read_one(&path, &known, window, &tx),
+                    Err(e) => tx.send(Item::Rejected(e)).map_err(|_| Stopped),
                 };
-                if tx.send(item).is_err() {
+                if sent.is_err() {
                     return; // the writer stopped on a database error
                 }
             }
         });
-        // The writer commits whole files only. When it falls behind the
-        // parser (items already waiting), it takes the waiting files into the
-        // same transaction, up to BATCH_MESSAGES: fewer commits, fewer WAL
-        // frames and checkpoints, and a kill still leaves only whole files.
-        while let Ok(first) = rx.recv() {
-            let tx = conn.transaction()?;
-            let mut pending = write_item(&tx, coalition_id, list_id, first, &mut summary, &bar)?;
-            while pending < BATCH_MESSAGES {
-                match rx.try_recv() {
-                    Ok(item) => {
-                        pending += write_item(&tx, coalition_id, list_id, item, &mut summary, &bar)?
-                    }
-                    Err(_) => break,
-                }
-            }
-            tx.commit()?;
+        let mut writer = Writer {
+            conn,
+            coalition_id,
+            list_id,
+            summary: &mut summary,
+            bar: &bar,
+            in_transaction: false,
+            pending: 0,
+            file: None,
+        };
+        let outcome = writer.drain(&rx);
+        if outcome.is_err() && writer.in_transaction {
+            let _ = writer.conn.execute_batch("ROLLBACK");
         }
-        Ok(())
+        drop(rx); // unblocks the reader if it is waiting to send
+        outcome
     });
     bar.finish_and_clear();
     result?;
@@ -249,92 +260,186 @@ pub fn ingest_paths(
     Ok(summary)
 }
 
-/// Messages per transaction at most when several files are written together.
+/// Messages per transaction, at most, when the writer falls behind the
+/// reader and takes several waiting files into one commit.
 const BATCH_MESSAGES: u64 = 50_000;
 
-/// Writes one item inside the open transaction; returns the messages written.
-fn write_item(
-    tx: &Connection,
+/// The single writer: owns the connection while the reader thread runs.
+///
+/// Files are committed whole: each file sits inside a SAVEPOINT, released
+/// when it ends and rolled back when it fails, and a transaction is committed
+/// only between files. When the reader is ahead (items already waiting), the
+/// writer keeps the transaction open across files up to [`BATCH_MESSAGES`]:
+/// fewer commits and WAL checkpoints, and a kill still leaves only whole files.
+struct Writer<'a> {
+    conn: &'a mut Connection,
     coalition_id: i64,
     list_id: i64,
-    item: Item,
-    summary: &mut IngestSummary,
-    bar: &indicatif::ProgressBar,
-) -> rusqlite::Result<u64> {
-    match item {
-        Item::Unchanged {
-            path,
-            size,
-            mtime,
-            touched,
-        } => {
-            summary.unchanged_files += 1;
-            if touched {
-                db::touch_source(tx, coalition_id, &path, size, mtime)?;
+    summary: &'a mut IngestSummary,
+    bar: &'a indicatif::ProgressBar,
+    in_transaction: bool,
+    pending: u64,
+    file: Option<OpenFile>,
+}
+
+/// The file being written, and its counts until it ends.
+struct OpenFile {
+    source_id: i64,
+    size: u64,
+    counts: IngestSummary,
+}
+
+impl Writer<'_> {
+    fn drain(&mut self, rx: &mpsc::Receiver<Item>) -> rusqlite::Result<()> {
+        loop {
+            let item = if self.in_transaction && self.file.is_none() {
+                match rx.try_recv() {
+                    Ok(item) if self.pending < BATCH_MESSAGES => item,
+                    Ok(item) => {
+                        self.commit()?;
+                        item
+                    }
+                    Err(mpsc::TryRecvError::Empty) => {
+                        self.commit()?;
+                        continue;
+                    }
+                    Err(mpsc::TryRecvError::Disconnected) => break,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(item) => item,
+                    Err(_) => break,
+                }
+            };
+            if !self.in_transaction {
+                self.conn.execute_batch("BEGIN")?;
+                self.in_transaction = true;
             }
-            bar.inc(size);
-            Ok(0)
+            self.write(item)?;
         }
-        Item::Parsed {
-            path,
-            size,
-            mtime,
-            hash,
-            bytes,
-            parsed,
-        } => {
-            let source = db::SourceMeta {
-                path: &path,
+        if self.file.take().is_some() {
+            // The reader vanished mid-file (it cannot, short of a panic):
+            // keep the file out rather than half in.
+            self.conn.execute_batch("ROLLBACK TO file; RELEASE file")?;
+        }
+        if self.in_transaction {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.in_transaction = false;
+        self.pending = 0;
+        Ok(())
+    }
+
+    fn write(&mut self, item: Item) -> rusqlite::Result<()> {
+        match item {
+            Item::Unchanged {
+                path,
                 size,
                 mtime,
-                hash: &hash,
-            };
-            let stats = db::insert_file_in(tx, coalition_id, list_id, &source, &parsed)?;
-            summary.files += 1;
-            summary.bytes += bytes;
-            if parsed.format == Some(ArchiveFormat::Empty) {
-                summary.empty_files += 1;
-            }
-            summary.messages_new += stats.new;
-            summary.duplicates += stats.duplicates;
-            summary.malformed += parsed.malformed.len() as u64;
-            summary.messages_seen += parsed.messages.len() as u64 + parsed.malformed.len() as u64;
-            for m in &parsed.messages {
-                if m.date.is_none() {
-                    summary.undated += 1;
+                touched,
+            } => {
+                self.summary.unchanged_files += 1;
+                if touched {
+                    db::touch_source(self.conn, self.coalition_id, &path, size, mtime)?;
                 }
-                if let Some(reason) = m.set_aside {
-                    summary.set_aside += 1;
-                    *summary
-                        .set_aside_by_reason
-                        .entry(format!("set_aside_{}", reason.as_str()))
-                        .or_default() += 1;
-                }
+                self.bar.inc(size);
             }
-            bar.inc(size);
-            Ok(parsed.messages.len() as u64)
+            Item::Start { path, size, mtime } => {
+                self.conn.execute_batch("SAVEPOINT file")?;
+                let source_id = db::begin_source(self.conn, self.coalition_id, &path, size, mtime)?;
+                self.file = Some(OpenFile {
+                    source_id,
+                    size,
+                    counts: IngestSummary::default(),
+                });
+            }
+            Item::Window(parsed) => {
+                let Some(file) = self.file.as_mut() else {
+                    return Ok(());
+                };
+                let stats = db::insert_messages(
+                    self.conn,
+                    self.coalition_id,
+                    self.list_id,
+                    file.source_id,
+                    &parsed.messages,
+                )?;
+                let c = &mut file.counts;
+                c.messages_new += stats.new;
+                c.duplicates += stats.duplicates;
+                c.malformed += parsed.malformed.len() as u64;
+                c.messages_seen += parsed.messages.len() as u64 + parsed.malformed.len() as u64;
+                for m in &parsed.messages {
+                    if m.date.is_none() {
+                        c.undated += 1;
+                    }
+                    if let Some(reason) = m.set_aside {
+                        c.set_aside += 1;
+                        *c.set_aside_by_reason
+                            .entry(format!("set_aside_{}", reason.as_str()))
+                            .or_default() += 1;
+                    }
+                }
+                self.pending += parsed.messages.len() as u64;
+            }
+            Item::End(streamed) => {
+                let Some(mut file) = self.file.take() else {
+                    return Ok(());
+                };
+                let messages = file.counts.messages_seen - file.counts.malformed;
+                db::finish_source(
+                    self.conn,
+                    file.source_id,
+                    &streamed.hash,
+                    streamed.format.as_str(),
+                    messages,
+                )?;
+                self.conn.execute_batch("RELEASE file")?;
+                file.counts.files = 1;
+                file.counts.bytes = streamed.bytes;
+                if streamed.format == ArchiveFormat::Empty {
+                    file.counts.empty_files = 1;
+                }
+                self.summary.absorb(&file.counts);
+                self.bar.inc(file.size);
+            }
+            Item::Failed(e) => {
+                if let Some(file) = self.file.take() {
+                    self.conn.execute_batch("ROLLBACK TO file; RELEASE file")?;
+                    self.bar.inc(file.size);
+                }
+                self.bar.suspend(|| crate::messages::err_message(&e));
+                self.summary.skipped_files += 1;
+            }
+            Item::Rejected(e) => {
+                self.bar.suspend(|| crate::messages::err_message(&e));
+                self.summary.skipped_files += 1;
+            }
         }
-        Item::Rejected(e) => {
-            bar.suspend(|| crate::messages::err_message(&e));
-            summary.skipped_files += 1;
-            Ok(0)
-        }
+        Ok(())
     }
 }
 
-fn read_one(path: &Path, known: &HashMap<String, db::KnownSource>, no_mmap: bool) -> Item {
+/// Reads one file and sends its items; `Err` only when the writer is gone.
+fn read_one(
+    path: &Path,
+    known: &HashMap<String, db::KnownSource>,
+    window: usize,
+    tx: &mpsc::SyncSender<Item>,
+) -> Result<(), Stopped> {
+    let send = |item| tx.send(item).map_err(|_| Stopped);
     let key = std::fs::canonicalize(path)
         .unwrap_or_else(|_| path.to_path_buf())
         .to_string_lossy()
         .into_owned();
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) => {
-            return Item::Rejected(IngestError::Unreadable {
-                path: path.to_path_buf(),
-                what: e.to_string(),
-            });
-        }
+        Err(e) => return send(Item::Rejected(ingest::source::unreadable(path, &e))),
     };
     let size = meta.len();
     let mtime = meta
@@ -343,38 +448,40 @@ fn read_one(path: &Path, known: &HashMap<String, db::KnownSource>, no_mmap: bool
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let before = known.get(&key);
-    if before.is_some_and(|k| k.size == size && k.mtime == mtime) {
-        return Item::Unchanged {
-            path: key,
-            size,
-            mtime,
-            touched: false,
-        };
+    if let Some(before) = known.get(&key) {
+        if before.size == size && before.mtime == mtime {
+            return send(Item::Unchanged {
+                path: key,
+                size,
+                mtime,
+                touched: false,
+            });
+        }
+        // Touched or grown: compare content before parsing it again.
+        match stream::hash_file(path) {
+            Ok(hash) if hash == before.hash => {
+                return send(Item::Unchanged {
+                    path: key,
+                    size,
+                    mtime,
+                    touched: true,
+                });
+            }
+            Ok(_) => {}
+            Err(e) => return send(Item::Rejected(e)),
+        }
     }
-    let loaded = match ingest::load(path, no_mmap) {
-        Ok(loaded) => loaded,
-        Err(e) => return Item::Rejected(e),
-    };
-    let hash = blake3::hash(&loaded).to_hex().to_string();
-    if before.is_some_and(|k| k.hash == hash) {
-        return Item::Unchanged {
-            path: key,
-            size,
-            mtime,
-            touched: true,
-        };
-    }
-    match ingest::parse_archive(&loaded, path) {
-        Ok(parsed) => Item::Parsed {
-            path: key,
-            size,
-            mtime,
-            hash,
-            bytes: loaded.len() as u64,
-            parsed,
-        },
-        Err(e) => Item::Rejected(e),
+    send(Item::Start {
+        path: key,
+        size,
+        mtime,
+    })?;
+    let result = stream::stream_archive(path, window, &mut |parsed| {
+        tx.send(Item::Window(parsed)).map_err(|_| stream::Stopped)
+    });
+    match result {
+        Ok(streamed) => send(Item::End(streamed)),
+        Err(e) => send(Item::Failed(e)),
     }
 }
 

@@ -52,7 +52,12 @@ const CHUNK: usize = 256;
 
 /// Splits `bytes` in `format` and parses each message (in parallel).
 pub fn parse(bytes: &[u8], format: ArchiveFormat) -> ParsedArchive {
-    let raws = split(bytes, format);
+    parse_raws(&split(bytes, format), format, 0)
+}
+
+/// Parses already split messages in parallel. `base` is added to every
+/// offset: the streaming reader hands over one window of the file at a time.
+pub fn parse_raws(raws: &[RawMessage<'_>], format: ArchiveFormat, base: u64) -> ParsedArchive {
     let results: Vec<Parsed> = raws
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| chunk.iter().map(normalize::parse_message))
@@ -64,8 +69,14 @@ pub fn parse(bytes: &[u8], format: ArchiveFormat) -> ParsedArchive {
     };
     for r in results {
         match r {
-            Ok(m) => out.messages.push(m),
-            Err(m) => out.malformed.push(m),
+            Ok(mut m) => {
+                m.offset += base;
+                out.messages.push(m)
+            }
+            Err(mut m) => {
+                m.offset += base;
+                out.malformed.push(m)
+            }
         }
     }
     out

@@ -11,10 +11,11 @@ pub mod detect;
 pub mod mbox;
 pub mod normalize;
 pub mod source;
+pub mod stream;
 
 use std::path::PathBuf;
 
-pub use source::{Loaded, discover, load};
+pub use source::discover;
 
 #[cfg(test)]
 mod golden;

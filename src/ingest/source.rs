@@ -1,63 +1,76 @@
-//! Finding input files and getting their bytes: directory walks, memory
-//! mapping, gzip. Format detection is left to [`super::detect`].
+//! Finding input files and opening them: directory walks and gzip. Format
+//! detection is left to [`super::detect`], windowed reading to
+//! [`super::stream`].
+//!
+//! Files are read, not memory-mapped. A mapping's pages count as resident
+//! memory once touched, so a 2 GB mapped archive costs 2 GB of RSS; reading
+//! fixed windows keeps memory flat whatever the file's size, and the copy
+//! costs little next to parsing (measured in README, "Performance").
 
 use std::fs::File;
-use std::io::Read;
-use std::ops::Deref;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::IngestError;
 
-/// A file's content, decompressed if it was gzip.
-pub enum Loaded {
-    /// Memory-mapped: the OS pages it in as the splitter reads it.
-    Mapped(memmap2::Mmap),
-    /// Read into memory (gzip, `--no-mmap`, or an empty file, which cannot be mapped).
-    Owned(Vec<u8>),
+/// Opens `path` for reading, decompressing gzip (by its magic bytes, not its
+/// name). Concatenated gzip members (`cat a.gz b.gz`) are all read:
+/// `MultiGzDecoder`, not `GzDecoder`.
+pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
+    let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut file, &mut magic).map_err(|e| unreadable(path, &e))?;
+    let file = File::open(path).map_err(|e| unreadable(path, &e))?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(
+            BufReader::with_capacity(1 << 16, file),
+        )))
+    } else {
+        Ok(Box::new(file))
+    }
 }
 
-impl Deref for Loaded {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Loaded::Mapped(m) => m,
-            Loaded::Owned(v) => v,
+/// Reads the whole (decompressed) content of `path`. For tests and small
+/// files; ingest streams instead.
+pub fn read_all(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let mut out = Vec::new();
+    open(path)?
+        .read_to_end(&mut out)
+        .map_err(|e| read_error(path, &e))?;
+    Ok(out)
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
         }
     }
+    Ok(n)
 }
 
-/// Reads `path`, decompressing gzip (by its magic bytes, not its name).
-///
-/// Concatenated gzip members (`cat a.gz b.gz`) are all read: `MultiGzDecoder`.
-pub fn load(path: &Path, no_mmap: bool) -> Result<Loaded, IngestError> {
-    let unreadable = |what: String| IngestError::Unreadable {
+/// An error opening `path`, worded for a person.
+pub(crate) fn unreadable(path: &Path, e: &std::io::Error) -> IngestError {
+    IngestError::Unreadable {
+        path: path.to_path_buf(),
+        what: io_what(e),
+    }
+}
+
+/// An error while reading `path`'s content: for gzip input, the stream is broken.
+pub(crate) fn read_error(path: &Path, e: &std::io::Error) -> IngestError {
+    let what = match e.kind() {
+        std::io::ErrorKind::InvalidInput
+        | std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::UnexpectedEof => format!("broken gzip stream: {e}"),
+        _ => io_what(e),
+    };
+    IngestError::Unreadable {
         path: path.to_path_buf(),
         what,
-    };
-    let mut file = File::open(path).map_err(|e| unreadable(io_what(&e)))?;
-    let len = file.metadata().map_err(|e| unreadable(io_what(&e)))?.len();
-    let mut magic = [0u8; 2];
-    let is_gzip = len >= 2 && file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-    if is_gzip {
-        let file = File::open(path).map_err(|e| unreadable(io_what(&e)))?;
-        let mut out = Vec::with_capacity((len as usize).saturating_mul(4));
-        flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 16, file))
-            .read_to_end(&mut out)
-            .map_err(|e| unreadable(format!("broken gzip stream: {e}")))?;
-        return Ok(Loaded::Owned(out));
     }
-    if no_mmap || len == 0 {
-        let mut out = Vec::with_capacity(len as usize);
-        File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut out))
-            .map_err(|e| unreadable(io_what(&e)))?;
-        return Ok(Loaded::Owned(out));
-    }
-    // SAFETY: the map is read-only and lives only while this file is parsed.
-    // If another process truncates the file meanwhile the OS raises SIGBUS;
-    // `--no-mmap` exists for inputs that may change under us.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| unreadable(io_what(&e)))?;
-    Ok(Loaded::Mapped(map))
 }
 
 fn io_what(e: &std::io::Error) -> String {
@@ -80,10 +93,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut out),
             Ok(_) => out.push(Ok(path.clone())),
-            Err(e) => out.push(Err(IngestError::Unreadable {
-                path: path.clone(),
-                what: io_what(&e),
-            })),
+            Err(e) => out.push(Err(unreadable(path, &e))),
         }
     }
     out
@@ -93,10 +103,7 @@ fn walk(dir: &Path, out: &mut Vec<Result<PathBuf, IngestError>>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            out.push(Err(IngestError::Unreadable {
-                path: dir.to_path_buf(),
-                what: io_what(&e),
-            }));
+            out.push(Err(unreadable(dir, &e)));
             return;
         }
     };
@@ -118,10 +125,7 @@ fn walk(dir: &Path, out: &mut Vec<Result<PathBuf, IngestError>>) {
                 walk(&child, out);
             }
             Ok(_) => out.push(Ok(child)),
-            Err(e) => out.push(Err(IngestError::Unreadable {
-                path: child.clone(),
-                what: io_what(&e),
-            })),
+            Err(e) => out.push(Err(unreadable(&child, &e))),
         }
     }
 }
@@ -172,7 +176,7 @@ mod tests {
             f.write_all(&enc.finish().unwrap()).unwrap();
         }
         drop(f);
-        assert_eq!(&*load(&path, false).unwrap(), b"first second");
+        assert_eq!(read_all(&path).unwrap(), b"first second");
     }
 
     #[test]
@@ -184,7 +188,7 @@ mod tests {
             .unwrap();
         let bytes = enc.finish().unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let err = load(&path, false).err().expect("truncated gzip must fail");
+        let err = read_all(&path).expect_err("truncated gzip must fail");
         assert!(
             err.to_string()
                 .starts_with(&format!("{}: broken gzip stream", path.display())),
@@ -193,14 +197,15 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_plain_files_load_both_ways() {
+    fn empty_and_missing_files() {
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty");
         std::fs::write(&empty, "").unwrap();
-        assert!(load(&empty, false).unwrap().is_empty());
-        let plain = dir.path().join("plain");
-        std::fs::write(&plain, "abc").unwrap();
-        assert_eq!(&*load(&plain, false).unwrap(), b"abc");
-        assert_eq!(&*load(&plain, true).unwrap(), b"abc");
+        assert!(read_all(&empty).unwrap().is_empty());
+        let err = read_all(&dir.path().join("nope")).unwrap_err();
+        assert!(
+            err.to_string().ends_with("nope: no such file or directory"),
+            "{err}"
+        );
     }
 }

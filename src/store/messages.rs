@@ -138,63 +138,106 @@ pub fn insert_file_in(
     source: &SourceMeta<'_>,
     parsed: &ParsedArchive,
 ) -> rusqlite::Result<InsertStats> {
+    let source_id = begin_source(tx, coalition_id, source.path, source.size, source.mtime)?;
+    let stats = insert_messages(tx, coalition_id, list_id, source_id, &parsed.messages)?;
     let format = parsed.format.map(|f| f.as_str()).unwrap_or("unknown");
-    let source_id: i64 = tx.prepare_cached(
+    finish_source(
+        tx,
+        source_id,
+        source.hash,
+        format,
+        parsed.messages.len() as u64,
+    )?;
+    Ok(stats)
+}
+
+/// Starts (or restarts) the `sources` row of a file about to be written in
+/// windows; returns its id. The hash is left empty until [`finish_source`],
+/// so a file whose writing was rolled back is never taken for unchanged.
+pub fn begin_source(
+    tx: &Connection,
+    coalition_id: i64,
+    path: &str,
+    size: u64,
+    mtime: i64,
+) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
         "INSERT INTO sources (coalition_id, path, size, mtime, hash, format, messages, ingested_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-         ON CONFLICT(coalition_id, path) DO UPDATE SET size = ?3, mtime = ?4, hash = ?5, format = ?6,
-             messages = ?7, ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         VALUES (?1, ?2, ?3, ?4, '', 'unknown', 0, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT(coalition_id, path) DO UPDATE SET size = ?3, mtime = ?4, hash = '',
+             ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          RETURNING id",
     )?
-    .query_row(
-        params![coalition_id, source.path, source.size as i64, source.mtime, source.hash, format, parsed.messages.len() as i64],
-        |r| r.get(0),
-    )?;
+    .query_row(params![coalition_id, path, size as i64, mtime], |r| {
+        r.get(0)
+    })
+}
+
+/// Completes a file's `sources` row once all its messages are written.
+pub fn finish_source(
+    tx: &Connection,
+    source_id: i64,
+    hash: &str,
+    format: &str,
+    messages: u64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE sources SET hash = ?2, format = ?3, messages = ?4 WHERE id = ?1")?
+        .execute(params![source_id, hash, format, messages as i64])?;
+    Ok(())
+}
+
+/// Inserts messages of one source, skipping keys the coalition already
+/// holds, and records the senders' display names.
+pub fn insert_messages(
+    tx: &Connection,
+    coalition_id: i64,
+    list_id: i64,
+    source_id: i64,
+    messages: &[MessageRecord],
+) -> rusqlite::Result<InsertStats> {
     let mut stats = InsertStats::default();
     let mut names: HashMap<&str, Option<&str>> = HashMap::new();
-    {
-        let mut stmt = tx.prepare_cached(INSERT_MESSAGE)?;
-        let mut refs = String::new();
-        for m in &parsed.messages {
-            join_refs(&m.references, &mut refs);
-            let inserted = stmt.execute(params![
-                coalition_id,
-                list_id,
-                source_id,
-                m.key,
-                m.message_id,
-                m.date,
-                m.date_source.as_str(),
-                m.from_addr,
-                m.from_name,
-                m.subject,
-                m.in_reply_to,
-                (!refs.is_empty()).then_some(refs.as_str()),
-                m.list_header,
-                m.size as i64,
-                m.offset as i64,
-                m.set_aside.map(|s| s.as_str()),
-                m.says_observer,
-            ])?;
-            if inserted == 1 {
-                stats.new += 1;
-            } else {
-                stats.duplicates += 1;
-            }
-            if let Some(addr) = m.from_addr.as_deref() {
-                let slot = names.entry(addr).or_default();
-                if m.from_name.is_some() {
-                    *slot = m.from_name.as_deref();
-                }
+    let mut stmt = tx.prepare_cached(INSERT_MESSAGE)?;
+    let mut refs = String::new();
+    for m in messages {
+        join_refs(&m.references, &mut refs);
+        let inserted = stmt.execute(params![
+            coalition_id,
+            list_id,
+            source_id,
+            m.key,
+            m.message_id,
+            m.date,
+            m.date_source.as_str(),
+            m.from_addr,
+            m.from_name,
+            m.subject,
+            m.in_reply_to,
+            (!refs.is_empty()).then_some(refs.as_str()),
+            m.list_header,
+            m.size as i64,
+            m.offset as i64,
+            m.set_aside.map(|s| s.as_str()),
+            m.says_observer,
+        ])?;
+        if inserted == 1 {
+            stats.new += 1;
+        } else {
+            stats.duplicates += 1;
+        }
+        if let Some(addr) = m.from_addr.as_deref() {
+            let slot = names.entry(addr).or_default();
+            if m.from_name.is_some() {
+                *slot = m.from_name.as_deref();
             }
         }
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO addresses (address, name) VALUES (?1, ?2)
-             ON CONFLICT(address) DO UPDATE SET name = coalesce(excluded.name, name)",
-        )?;
-        for (addr, name) in names {
-            stmt.execute(params![addr, name])?;
-        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO addresses (address, name) VALUES (?1, ?2)
+         ON CONFLICT(address) DO UPDATE SET name = coalesce(excluded.name, name)",
+    )?;
+    for (addr, name) in names {
+        stmt.execute(params![addr, name])?;
     }
     Ok(stats)
 }
