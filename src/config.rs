@@ -488,13 +488,41 @@ mod tests {
     #[test]
     fn errors_point_at_the_offending_line() {
         let cases = [
-            ("database = \"d\"\nperiod = \"soon\"\n[[coalition]]\nslug = \"a\"\n", 2, "bad duration"),
-            ("database = \"d\"\n[[coalition]]\nslug = \"a\"\n\n[[coalition]]\nslug = \"a\"\n", 6, "used by two"),
-            ("database = \"d\"\n[[coalition]]\nslug = \"a\"\nannual_meeting = [\n  [\"2020-01-01\", \"2020-01-02\"],\n  [\"2021-02-30\", \"2021-03-01\"],\n]\n", 6, "bad date"),
-            ("database = \"d\"\nas_of = \"yesterday\"\n[[coalition]]\nslug = \"a\"\n", 2, "bad date"),
-            ("database = \"d\"\n[[coalition]]\nslug = \"a\"\ntreshold = 3\n", 4, "unknown field"),
-            ("database = \"d\"\n[[coalition]]\nslug = \"A b\"\n", 3, "bad slug"),
-            ("database = \"d\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 0\n", 4, "at least 1"),
+            (
+                "database = \"d\"\nperiod = \"soon\"\n[[coalition]]\nslug = \"a\"\n",
+                2,
+                "bad duration",
+            ),
+            (
+                "database = \"d\"\n[[coalition]]\nslug = \"a\"\n\n[[coalition]]\nslug = \"a\"\n",
+                6,
+                "used by two",
+            ),
+            (
+                "database = \"d\"\n[[coalition]]\nslug = \"a\"\nannual_meeting = [\n  [\"2020-01-01\", \"2020-01-02\"],\n  [\"2021-02-30\", \"2021-03-01\"],\n]\n",
+                6,
+                "bad date",
+            ),
+            (
+                "database = \"d\"\nas_of = \"yesterday\"\n[[coalition]]\nslug = \"a\"\n",
+                2,
+                "bad date",
+            ),
+            (
+                "database = \"d\"\n[[coalition]]\nslug = \"a\"\ntreshold = 3\n",
+                4,
+                "unknown field",
+            ),
+            (
+                "database = \"d\"\n[[coalition]]\nslug = \"A b\"\n",
+                3,
+                "bad slug",
+            ),
+            (
+                "database = \"d\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 0\n",
+                4,
+                "at least 1",
+            ),
         ];
         for (text, line, what) in cases {
             let err = load(text).unwrap_err();
@@ -506,9 +534,15 @@ mod tests {
 
     #[test]
     fn overrides_layer_over_defaults() {
-        let s = load("database = \"d\"\ninactivity = \"1y\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 2\n").unwrap();
+        let s = load(
+            "database = \"d\"\ninactivity = \"1y\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 2\n",
+        )
+        .unwrap();
         let t = s.coalitions[0].thresholds;
-        assert_eq!((t.period_days, t.inactivity_days, t.min_posts), (365, 365, 2));
+        assert_eq!(
+            (t.period_days, t.inactivity_days, t.min_posts),
+            (365, 365, 2)
+        );
         assert_eq!(s.as_of, day("2025-01-01"));
         assert_eq!(s.coalitions[0].meeting_window_days, 30);
     }
