@@ -97,6 +97,68 @@ pub struct HistoryPoint {
     pub counts: ClassCounts,
 }
 
+/// The members.csv columns, in order (DESIGN.md, "The member table").
+pub const CSV_COLUMNS: [&str; 12] = [
+    "coalition",
+    "person",
+    "addresses",
+    "class",
+    "reason",
+    "posts_in_period",
+    "posts_total",
+    "first_post",
+    "last_post",
+    "last_checkin",
+    "checkin_status",
+    "on_roster",
+];
+
+impl MemberRow {
+    /// The row's members.csv fields, in [`CSV_COLUMNS`] order: dates ISO,
+    /// empty where unknown; addresses `;`-separated; `on_roster` `true`/`false`.
+    pub fn csv_fields(&self) -> [String; 12] {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        [
+            self.coalition.clone(),
+            self.person.clone(),
+            self.addresses.join(";"),
+            self.class.as_str().to_string(),
+            self.reason.clone(),
+            self.posts_in_period.to_string(),
+            self.posts_total.to_string(),
+            day(self.first_post),
+            day(self.last_post),
+            day(self.last_checkin),
+            self.checkin_status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            self.on_roster.to_string(),
+        ]
+    }
+}
+
+/// Quotes a CSV field when it holds a comma, a quote or a line break.
+pub fn csv_quote(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\"")).into()
+    } else {
+        field.into()
+    }
+}
+
+/// The whole members.csv: header first, then the rows in table order.
+pub fn to_csv(table: &MemberTable) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push('\n');
+    for row in &table.members {
+        let fields = row.csv_fields();
+        let quoted: Vec<_> = fields.iter().map(|f| csv_quote(f)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 /// The member table of `coalition` (a slug) as of `options.as_of`.
 pub fn evaluate(
     conn: &Connection,
