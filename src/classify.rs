@@ -328,3 +328,212 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// T for every case: 2025-06-23.
+    fn t() -> Day {
+        NaiveDate::from_ymd_opt(2025, 6, 23).unwrap()
+    }
+
+    fn ago(days: i64) -> Day {
+        t() - chrono::Duration::days(days)
+    }
+
+    /// Evidence from posts given as days before T, the way `members`
+    /// aggregates them.
+    fn posts(days_before: &[i64], p: u32) -> Evidence {
+        let days: Vec<Day> = days_before.iter().map(|&d| ago(d)).collect();
+        Evidence {
+            sent_message: !days.is_empty(),
+            posts_in_period: days.iter().filter(|&&d| in_window(d, t(), p)).count() as u64,
+            posts_total: days.len() as u64,
+            last_post: days.iter().copied().max(),
+            ..Evidence::default()
+        }
+    }
+
+    fn th(p: u32, d: u32, n: u32) -> Thresholds {
+        Thresholds {
+            period_days: p,
+            inactivity_days: d,
+            min_posts: n,
+        }
+    }
+
+    #[rstest]
+    #[case::post_on_t(&[0], MemberClass::Active)]
+    #[case::post_p_minus_1_days_before(&[364], MemberClass::Active)]
+    #[case::post_exactly_p_days_before(&[365], MemberClass::Observer)]
+    #[case::post_d_minus_1_days_before(&[729], MemberClass::Observer)]
+    #[case::post_exactly_d_days_before(&[730], MemberClass::Dormant)]
+    #[case::old_and_recent_posts(&[2000, 10], MemberClass::Active)]
+    fn posts_at_the_boundaries(#[case] days_before: &[i64], #[case] want: MemberClass) {
+        let e = posts(days_before, 365);
+        let v = classify(&e, t(), &th(365, 730, 1)).unwrap();
+        assert_eq!(v.class, want, "{}", v.reason);
+    }
+
+    #[test]
+    fn fewer_than_n_posts_in_the_period_is_not_active() {
+        let e = posts(&[1, 2], 365);
+        let v = classify(&e, t(), &th(365, 730, 3)).unwrap();
+        assert_eq!(v.class, MemberClass::Observer);
+        let e = posts(&[1, 2, 3], 365);
+        assert_eq!(
+            classify(&e, t(), &th(365, 730, 3)).unwrap().class,
+            MemberClass::Active
+        );
+    }
+
+    #[rstest]
+    // D is short here so only the declaration can make them observers.
+    #[case::observer_response_inside_period(364, CheckinStatus::Observer, MemberClass::Observer)]
+    #[case::observer_response_on_t(0, CheckinStatus::Observer, MemberClass::Observer)]
+    #[case::observer_response_outside_period(365, CheckinStatus::Observer, MemberClass::Dormant)]
+    #[case::full_response_is_only_a_sign_of_life(50, CheckinStatus::Full, MemberClass::Dormant)]
+    #[case::full_response_within_d(20, CheckinStatus::Full, MemberClass::Observer)]
+    fn check_in_responses(
+        #[case] days_before: i64,
+        #[case] status: CheckinStatus,
+        #[case] want: MemberClass,
+    ) {
+        let e = Evidence {
+            roster: RosterStanding {
+                on_roster: true,
+                ..Default::default()
+            },
+            latest_response: Some((ago(days_before), status)),
+            ..Evidence::default()
+        };
+        let v = classify(&e, t(), &th(365, 30, 1)).unwrap();
+        assert_eq!(v.class, want, "{}", v.reason);
+    }
+
+    #[test]
+    fn declared_observer_on_the_roster_never_expires() {
+        let e = Evidence {
+            roster: RosterStanding {
+                on_roster: true,
+                joined: Some(ago(5000)),
+                declared_observer: true,
+            },
+            ..Evidence::default()
+        };
+        let v = classify(&e, t(), &Thresholds::default()).unwrap();
+        assert_eq!(
+            (v.class, v.reason.as_str()),
+            (
+                MemberClass::Observer,
+                "observer: declared observer on the roster"
+            )
+        );
+    }
+
+    #[rstest]
+    #[case::join_within_d(729, MemberClass::Observer)]
+    #[case::join_exactly_d(730, MemberClass::Dormant)]
+    fn the_join_date_is_a_sign_of_life(#[case] days_before: i64, #[case] want: MemberClass) {
+        let e = Evidence {
+            roster: RosterStanding {
+                on_roster: true,
+                joined: Some(ago(days_before)),
+                declared_observer: false,
+            },
+            ..Evidence::default()
+        };
+        assert_eq!(
+            classify(&e, t(), &Thresholds::default()).unwrap().class,
+            want
+        );
+    }
+
+    #[rstest]
+    #[case::leave_and_nothing_after(Some(10), None, false)]
+    #[case::leave_then_post_a_later_day(Some(10), Some(9), true)]
+    #[case::leave_and_post_the_same_day(Some(10), Some(10), false)]
+    #[case::post_then_leave(Some(10), Some(11), false)]
+    #[case::no_leave(None, Some(11), true)]
+    fn leave_removes_until_a_later_day(
+        #[case] leave_ago: Option<i64>,
+        #[case] post_ago: Option<i64>,
+        #[case] member: bool,
+    ) {
+        let mut e = posts(&post_ago.into_iter().collect::<Vec<_>>(), 365);
+        e.roster.on_roster = true;
+        if let Some(l) = leave_ago {
+            e.latest_leave = Some(ago(l));
+            e.latest_response = Some((ago(l), CheckinStatus::Leave));
+        }
+        assert_eq!(classify(&e, t(), &Thresholds::default()).is_some(), member);
+    }
+
+    #[test]
+    fn a_later_response_also_brings_a_leaver_back() {
+        let e = Evidence {
+            sent_message: true,
+            latest_leave: Some(ago(10)),
+            latest_response: Some((ago(9), CheckinStatus::Full)),
+            ..Evidence::default()
+        };
+        assert_eq!(
+            classify(&e, t(), &Thresholds::default()).unwrap().class,
+            MemberClass::Observer
+        );
+    }
+
+    #[rstest]
+    #[case::check_in_row_alone(Evidence { latest_response: Some((ago(1), CheckinStatus::Full)), ..Evidence::default() })]
+    #[case::nothing(Evidence::default())]
+    fn not_members(#[case] e: Evidence) {
+        assert_eq!(classify(&e, t(), &Thresholds::default()), None);
+    }
+
+    #[rstest]
+    // DESIGN.md's example says "last post 2023-04-02, 812 days before
+    // 2025-06-23", but that day is 813 days before; the format is what counts.
+    #[case::dormant_post(&[812], "dormant: last post 2023-04-03, 812 days before 2025-06-23; threshold 730")]
+    #[case::observer_post(&[400], "observer: last post 2024-05-19, 400 days before 2025-06-23; threshold 730")]
+    #[case::active(&[3, 30], "active: 2 posts in the last 365 days (last 2025-06-20); minimum 1")]
+    fn reasons_read_as_a_sentence(#[case] days_before: &[i64], #[case] want: &str) {
+        let v = classify(&posts(days_before, 365), t(), &Thresholds::default()).unwrap();
+        assert_eq!(v.reason, want);
+    }
+
+    #[test]
+    fn undated_sender_is_a_dormant_member() {
+        let e = Evidence {
+            sent_message: true,
+            ..Evidence::default()
+        };
+        let v = classify(&e, t(), &Thresholds::default()).unwrap();
+        assert_eq!(
+            (v.class, v.reason.as_str()),
+            (
+                MemberClass::Dormant,
+                "dormant: no dated post, check-in response or join date"
+            )
+        );
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> Day {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[rstest]
+    #[case::plain(d(2025, 6, 23), Some(d(2023, 6, 23)), vec![d(2023, 6, 23), d(2024, 6, 23), d(2025, 6, 23)])]
+    #[case::first_message_a_day_late(d(2025, 6, 23), Some(d(2023, 6, 24)), vec![d(2024, 6, 23), d(2025, 6, 23)])]
+    #[case::leap_day(d(2024, 2, 29), Some(d(2020, 1, 1)), vec![d(2020, 2, 29), d(2021, 2, 28), d(2022, 2, 28), d(2023, 2, 28), d(2024, 2, 29)])]
+    #[case::no_messages(d(2025, 6, 23), None, vec![d(2025, 6, 23)])]
+    #[case::first_message_after_t(d(2025, 6, 23), Some(d(2026, 1, 1)), vec![d(2025, 6, 23)])]
+    fn history_days_are_anniversaries(
+        #[case] t: Day,
+        #[case] first: Option<Day>,
+        #[case] want: Vec<Day>,
+    ) {
+        assert_eq!(anniversaries(t, first), want);
+    }
+}

@@ -569,14 +569,26 @@ mod tests {
         // Same day, then the next day (cron): nothing added either time.
         assert!(import(&mut conn, c, text, "2025-01-01").unwrap().unchanged);
         assert!(import(&mut conn, c, text, "2025-01-02").unwrap().unchanged);
-        let count = |t: &str| -> i64 {
+        fn count(conn: &Connection, t: &str) -> i64 {
             conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
                 .unwrap()
-        };
-        assert_eq!((count("roster_snapshots"), count("roster_entries")), (1, 2));
+        }
+        assert_eq!(
+            (
+                count(&conn, "roster_snapshots"),
+                count(&conn, "roster_entries")
+            ),
+            (1, 2)
+        );
         // A changed roster on the same day replaces that day's snapshot.
         import(&mut conn, c, "jane@a.org\n", "2025-01-01").unwrap();
-        assert_eq!((count("roster_snapshots"), count("roster_entries")), (1, 1));
+        assert_eq!(
+            (
+                count(&conn, "roster_snapshots"),
+                count(&conn, "roster_entries")
+            ),
+            (1, 1)
+        );
     }
 
     #[test]
