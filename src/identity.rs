@@ -129,16 +129,34 @@ impl Aliases {
         for (i, line) in text.lines().enumerate() {
             let line_no = i + 1;
             let content = line.split('#').next().unwrap_or("");
-            let tokens: Vec<&str> = content
+            let raw: Vec<&str> = content
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|t| !t.is_empty())
                 .collect();
+            // White space separates addresses, but pipermail writes
+            // `jane at example.org`: glue `x at y` back together when
+            // neither side holds an `@`.
+            let mut tokens: Vec<String> = Vec::new();
+            let mut i = 0;
+            while i < raw.len() {
+                if i + 2 < raw.len()
+                    && raw[i + 1].eq_ignore_ascii_case("at")
+                    && !raw[i].contains('@')
+                    && !raw[i + 2].contains('@')
+                {
+                    tokens.push(format!("{}@{}", raw[i], raw[i + 2]));
+                    i += 3;
+                } else {
+                    tokens.push(raw[i].to_string());
+                    i += 1;
+                }
+            }
             if tokens.is_empty() {
                 continue;
             }
             let group = line_of_group.len();
             line_of_group.push(line_no);
-            for token in tokens {
+            for token in &tokens {
                 let addr = normalize_address(token);
                 if !looks_like_address(&addr) {
                     return Err((line_no, format!("'{token}' is not an address")));

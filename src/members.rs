@@ -428,3 +428,429 @@ fn duplicates(
         .map(|(why, persons)| DuplicateSuggestion { why, persons })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ArchiveFormat, MessageRecord, ParsedArchive, SetAside};
+    use crate::store::messages::{
+        SourceMeta, ensure_coalition, ensure_list, insert_file, sample_record,
+    };
+    use rstest::rstest;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Unix seconds of an RFC 3339 time, e.g. `2024-06-23T23:30:00-05:00`.
+    fn secs(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
+    }
+
+    struct Db {
+        conn: Connection,
+        coalition: i64,
+        list: i64,
+        files: usize,
+        dir: tempfile::TempDir,
+    }
+
+    impl Db {
+        fn new() -> Db {
+            let conn = store::open_in_memory().unwrap();
+            let coalition = ensure_coalition(&conn, "dc", None).unwrap();
+            let list = ensure_list(&conn, coalition, "dc-list").unwrap();
+            Db {
+                conn,
+                coalition,
+                list,
+                files: 0,
+                dir: tempfile::tempdir().unwrap(),
+            }
+        }
+
+        /// Stores one file holding `records`.
+        fn file(&mut self, records: Vec<MessageRecord>) {
+            self.files += 1;
+            let path = format!("/file{}", self.files);
+            let src = SourceMeta {
+                path: &path,
+                size: 1,
+                mtime: 1,
+                hash: "h",
+            };
+            let parsed = ParsedArchive {
+                format: Some(ArchiveFormat::Mbox),
+                messages: records,
+                malformed: vec![],
+            };
+            insert_file(&mut self.conn, self.coalition, self.list, &src, &parsed).unwrap();
+        }
+
+        fn post(&mut self, key: &str, from: &str, when: &str) {
+            self.file(vec![msg(key, from, when)]);
+        }
+
+        fn roster(&mut self, text: &str, on: &str) {
+            let path = self.dir.path().join("roster.csv");
+            std::fs::write(&path, text).unwrap();
+            rosters::import_file(&mut self.conn, self.coalition, &path, day(on)).unwrap();
+        }
+
+        fn checkins(&mut self, text: &str) {
+            let path = self.dir.path().join("checkins.csv");
+            std::fs::write(&path, text).unwrap();
+            checkins::import_file(&mut self.conn, self.coalition, &path).unwrap();
+        }
+
+        fn table(&self, as_of: &str, options: impl FnOnce(&mut MemberOptions)) -> MemberTable {
+            let mut o = MemberOptions {
+                as_of: day(as_of),
+                thresholds: Thresholds::default(),
+                aliases: None,
+                checkin_subject: None,
+            };
+            options(&mut o);
+            evaluate(&self.conn, "dc", &o).unwrap()
+        }
+
+        /// (person, class) pairs as of `as_of`, default options.
+        fn classes(&self, as_of: &str) -> Vec<(String, MemberClass)> {
+            self.table(as_of, |_| {})
+                .members
+                .into_iter()
+                .map(|m| (m.person, m.class))
+                .collect()
+        }
+    }
+
+    fn msg(key: &str, from: &str, when: &str) -> MessageRecord {
+        let mut m = sample_record(key);
+        m.from_addr = Some(from.to_string());
+        m.from_name = None;
+        m.date = Some(secs(when));
+        m
+    }
+
+    fn one(person: &str, class: MemberClass) -> Vec<(String, MemberClass)> {
+        vec![(person.to_string(), class)]
+    }
+
+    #[rstest]
+    #[case::post_on_t_late_utc("2025-06-23T23:59:59Z", MemberClass::Active)]
+    #[case::post_p_minus_1_days_before("2024-06-24T00:00:00Z", MemberClass::Active)]
+    #[case::post_exactly_p_days_before("2024-06-23T23:59:59Z", MemberClass::Observer)]
+    // 23:30 at UTC−5 is 04:30 the next UTC day: 364 days before T, not 365.
+    #[case::post_moved_into_the_period_by_its_zone(
+        "2024-06-23T23:30:00-05:00",
+        MemberClass::Active
+    )]
+    // 00:30 at UTC+2 is 22:30 the previous UTC day: out of the period.
+    #[case::post_moved_out_of_the_period_by_its_zone(
+        "2024-06-24T00:30:00+02:00",
+        MemberClass::Observer
+    )]
+    #[case::post_d_minus_1_days_before("2023-06-25T00:00:00Z", MemberClass::Observer)]
+    #[case::post_exactly_d_days_before("2023-06-24T12:00:00Z", MemberClass::Dormant)]
+    fn posts_are_compared_by_utc_day(#[case] when: &str, #[case] want: MemberClass) {
+        let mut db = Db::new();
+        db.post("m1", "jane@a.org", when);
+        assert_eq!(db.classes("2025-06-23"), one("jane@a.org", want));
+    }
+
+    #[test]
+    fn nothing_after_t_exists() {
+        let mut db = Db::new();
+        db.post("m1", "jane@a.org", "2025-06-24T00:00:00Z");
+        db.roster("address,joined\nbob@b.org,2025-06-24\n", "2025-07-01");
+        assert_eq!(db.classes("2025-06-23"), vec![]);
+        db.post("m0", "jane@a.org", "2020-01-01T00:00:00Z");
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 1, "a join date after T makes no member");
+        let jane = &t.members[0];
+        assert_eq!(
+            (jane.posts_total, jane.last_post),
+            (1, Some(day("2020-01-01")))
+        );
+    }
+
+    #[test]
+    fn set_aside_messages_never_count_and_make_no_member() {
+        let mut db = Db::new();
+        let mut auto = msg("a1", "jane@a.org", "2025-06-01T00:00:00Z");
+        auto.set_aside = Some(SetAside::AutoReplySubject);
+        let mut list = msg("l1", "dc-list-bounces@lists.org", "2025-06-01T00:00:00Z");
+        list.set_aside = Some(SetAside::ListSoftware);
+        db.file(vec![
+            auto,
+            list,
+            msg("p1", "jane@a.org", "2020-01-01T00:00:00Z"),
+        ]);
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 1);
+        assert_eq!(t.members[0].person, "jane@a.org");
+        assert_eq!(t.members[0].class, MemberClass::Dormant);
+        assert_eq!(t.members[0].posts_total, 1);
+    }
+
+    #[test]
+    fn declared_observer_on_the_roster_who_never_posts() {
+        let mut db = Db::new();
+        db.roster(
+            "address,status\nobs@a.org,observer\nsilent@a.org,full\n",
+            "2020-01-01",
+        );
+        let t = db.table("2025-06-23", |_| {});
+        let got: Vec<_> = t
+            .members
+            .iter()
+            .map(|m| (m.person.as_str(), m.class, m.on_roster))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("obs@a.org", MemberClass::Observer, true),
+                ("silent@a.org", MemberClass::Dormant, true)
+            ]
+        );
+    }
+
+    /// A check-in message and replies: the replies are responses, not posts.
+    fn checkin_db() -> Db {
+        let mut db = Db::new();
+        let mut call = msg("call", "coord@a.org", "2025-01-10T09:00:00Z");
+        call.subject = Some("Re: [DC] ANNUAL Check-in 2025".into());
+        let mut full = msg("r1", "jane@a.org", "2025-01-11T09:00:00Z");
+        full.in_reply_to = Some("call".into());
+        // The quoted call says "observer"; ingest leaves says_observer false.
+        full.says_observer = false;
+        let mut obs = msg("r2", "bob@b.org", "2025-01-12T09:00:00Z");
+        obs.references = vec!["other".into(), "call".into()];
+        obs.says_observer = true;
+        let mut later = msg("later", "coord@a.org", "2026-01-10T09:00:00Z");
+        later.subject = Some("annual check-in 2025 (reminder)".into());
+        db.file(vec![later, call, full, obs]);
+        db
+    }
+
+    #[test]
+    fn check_in_replies_are_responses_not_posts() {
+        let db = checkin_db();
+        let t = db.table("2025-06-23", |o| {
+            o.checkin_subject = Some("annual check-in".into())
+        });
+        let got: Vec<_> = t
+            .members
+            .iter()
+            .map(|m| {
+                (
+                    m.person.as_str(),
+                    m.class,
+                    m.posts_total,
+                    m.last_checkin,
+                    m.checkin_status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("coord@a.org", MemberClass::Active, 1, None, None),
+                (
+                    "bob@b.org",
+                    MemberClass::Observer,
+                    0,
+                    Some(day("2025-01-12")),
+                    Some(CheckinStatus::Observer)
+                ),
+                (
+                    "jane@a.org",
+                    MemberClass::Observer,
+                    0,
+                    Some(day("2025-01-11")),
+                    Some(CheckinStatus::Full)
+                ),
+            ]
+        );
+        // Without the subject, the replies are ordinary posts.
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(
+            t.counts,
+            ClassCounts {
+                active: 3,
+                observer: 0,
+                dormant: 0
+            }
+        );
+    }
+
+    #[test]
+    fn leave_then_a_later_post_or_a_post_the_same_day() {
+        let mut db = Db::new();
+        db.post("p1", "same@a.org", "2025-03-01T10:00:00Z");
+        db.post("p2", "later@a.org", "2025-03-02T00:00:00Z");
+        db.post("p3", "gone@a.org", "2024-01-01T00:00:00Z");
+        db.checkins("address,date,status\nsame@a.org,2025-03-01,leave\nlater@a.org,2025-03-01,leave\ngone@a.org,2025-03-01,leave\n");
+        assert_eq!(
+            db.classes("2025-06-23"),
+            one("later@a.org", MemberClass::Active)
+        );
+        // Before the leave, gone@ was a member; the other posts lie after T.
+        assert_eq!(
+            db.classes("2025-02-28"),
+            one("gone@a.org", MemberClass::Active)
+        );
+        // On the leave's day the same-day post does not bring same@ back.
+        assert_eq!(db.classes("2025-03-01"), vec![]);
+    }
+
+    #[test]
+    fn two_addresses_joined_by_an_alias_are_one_person() {
+        let mut db = Db::new();
+        db.post("p1", "jane@work.org", "2025-06-01T00:00:00Z");
+        db.post("p2", "jane.doe@home.net", "2020-06-01T00:00:00Z");
+        db.roster("address,status\njane.doe@home.net,observer\n", "2019-01-01");
+        let aliases = db.dir.path().join("aliases.txt");
+        std::fs::write(&aliases, "# Jane\nJane@Work.org, jane.doe at home.net\n").unwrap();
+        let t = db.table("2025-06-23", |o| o.aliases = Some(aliases.clone()));
+        assert_eq!(t.members.len(), 1);
+        let jane = &t.members[0];
+        assert_eq!(jane.person, "jane.doe@home.net");
+        assert_eq!(jane.addresses, ["jane.doe@home.net", "jane@work.org"]);
+        assert_eq!(
+            (jane.class, jane.posts_total, jane.on_roster),
+            (MemberClass::Active, 2, true)
+        );
+        assert_eq!(jane.first_post, Some(day("2020-06-01")));
+        // Without the aliases they are two persons, suggested as duplicates
+        // only when something ties them.
+        assert_eq!(db.table("2025-06-23", |_| {}).members.len(), 2);
+    }
+
+    #[test]
+    fn likely_duplicates_are_suggested_never_merged() {
+        let mut db = Db::new();
+        let mut a = msg("p1", "jane@work.org", "2025-06-01T00:00:00Z");
+        a.from_name = Some("Jane Doe".into());
+        let mut b = msg("p2", "jdoe@home.net", "2025-06-01T00:00:00Z");
+        b.from_name = Some("jane  doe".into());
+        db.file(vec![
+            a,
+            b,
+            msg("p3", "jane@home.net", "2025-06-01T00:00:00Z"),
+        ]);
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 3);
+        assert_eq!(
+            t.duplicate_suggestions,
+            [
+                DuplicateSuggestion {
+                    why: "same local part \"jane\" at different domains".into(),
+                    persons: vec!["jane@home.net".into(), "jane@work.org".into()]
+                },
+                DuplicateSuggestion {
+                    why: "same name \"jane doe\"".into(),
+                    persons: vec!["jane@work.org".into(), "jdoe@home.net".into()]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn history_at_anniversaries_including_29_february() {
+        let mut db = Db::new();
+        db.post("p1", "old@a.org", "2021-03-01T00:00:00Z");
+        db.post("p2", "new@a.org", "2024-02-29T12:00:00Z");
+        let o = MemberOptions {
+            as_of: day("2024-02-29"),
+            thresholds: Thresholds::default(),
+            aliases: None,
+            checkin_subject: None,
+        };
+        let h = history(&db.conn, "dc", &o).unwrap();
+        let got: Vec<_> = h
+            .iter()
+            .map(|p| {
+                (
+                    p.date.to_string(),
+                    p.counts.active,
+                    p.counts.observer,
+                    p.counts.dormant,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // 2021-02-28 lies before the first message: history stops.
+                ("2022-02-28".to_string(), 1, 0, 0),
+                ("2023-02-28".to_string(), 0, 1, 0),
+                ("2024-02-29".to_string(), 1, 0, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_table_is_the_same_whatever_the_ingest_order() {
+        let records = || {
+            let mut call = msg("call", "coord@a.org", "2025-01-10T09:00:00Z");
+            call.subject = Some("Annual check-in 2025".into());
+            let mut reply = msg("r1", "jane@a.org", "2025-01-11T09:00:00Z");
+            reply.in_reply_to = Some("call".into());
+            vec![
+                call,
+                reply,
+                msg("p1", "bob@b.org", "2023-01-01T00:00:00Z"),
+                msg("p2", "bob@b.org", "2025-05-01T00:00:00Z"),
+                msg("p3", "al@c.org", "2021-01-01T00:00:00Z"),
+            ]
+        };
+        let render = |db: &Db| {
+            let t = db.table("2025-06-23", |o| {
+                o.checkin_subject = Some("check-in".into())
+            });
+            (to_csv(&t), t.counts)
+        };
+        let mut once = Db::new();
+        once.file(records());
+        let want = render(&once);
+        for order in [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [1, 3, 0, 4, 2]] {
+            let mut db = Db::new();
+            let all = records();
+            for i in order {
+                db.file(vec![all[i].clone()]);
+            }
+            // Overlapping archives: everything again adds nothing.
+            db.file(records());
+            assert_eq!(render(&db), want, "order {order:?}");
+        }
+    }
+
+    #[test]
+    fn csv_quotes_reasons_and_leaves_unknown_dates_empty() {
+        let mut db = Db::new();
+        db.post("p1", "jane@a.org", "2023-04-03T10:00:00Z");
+        let csv = to_csv(&db.table("2025-06-23", |_| {}));
+        assert_eq!(
+            csv,
+            "coalition,person,addresses,class,reason,posts_in_period,posts_total,first_post,last_post,last_checkin,checkin_status,on_roster\n\
+             dc,jane@a.org,jane@a.org,dormant,\"dormant: last post 2023-04-03, 812 days before 2025-06-23; threshold 730\",0,1,2023-04-03,2023-04-03,,,false\n"
+        );
+    }
+
+    #[test]
+    fn an_unknown_coalition_lists_the_known_ones() {
+        let db = Db::new();
+        let o = MemberOptions {
+            as_of: day("2025-06-23"),
+            thresholds: Thresholds::default(),
+            aliases: None,
+            checkin_subject: None,
+        };
+        let err = evaluate(&db.conn, "nope", &o).unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "no coalition 'nope' in the database (known: dc)"
+        );
+    }
+}
