@@ -689,7 +689,7 @@ mod tests {
         let mut db = Db::new();
         db.post("p1", "same@a.org", "2025-03-01T10:00:00Z");
         db.post("p2", "later@a.org", "2025-03-02T00:00:00Z");
-        db.post("p3", "gone@a.org", "2024-01-01T00:00:00Z");
+        db.post("p3", "gone@a.org", "2024-06-01T00:00:00Z");
         db.checkins("address,date,status\nsame@a.org,2025-03-01,leave\nlater@a.org,2025-03-01,leave\ngone@a.org,2025-03-01,leave\n");
         assert_eq!(
             db.classes("2025-06-23"),
