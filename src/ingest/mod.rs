@@ -6,6 +6,7 @@
 //! It never touches the database: `cmd::ingest` hands the records to the
 //! store's single writer.
 
+pub mod date;
 pub mod detect;
 pub mod mbox;
 pub mod normalize;

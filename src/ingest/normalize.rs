@@ -1,6 +1,702 @@
-//! Header extraction and normalisation. (Filled in by the ingest work.)
+//! Header extraction and normalisation: one raw message in, one
+//! [`MessageRecord`] out (or a [`Malformed`] note).
+//!
+//! This module owns what a message *says*: sender address and name, date,
+//! message key, threading ids, list id, whether it is engagement at all
+//! (DESIGN.md, "Not engagement") and whether its own text says "observer"
+//! (DESIGN.md, "Check-in response"). Where a message starts and ends is
+//! [`super::mbox`]'s business; storing it is the store's.
+//!
+//! Parsing is mail-parser 0.11 with a tuned `MessageParser` (only the headers
+//! we read; DEPENDENCIES.md §4.1 measured it 1.5–2× faster than the default),
+//! shared by rayon's threads (it is `Sync`). A small scanner of our own reads
+//! the raw values mail-parser either does not keep in the tuned set
+//! (`Precedence`, `Auto-Submitted`, …) or gets wrong for archives
+//! (pipermail's `jane at example.org (Jane Doe)`, which neither mail library
+//! reads as an address). Header blocks that are not valid UTF-8 are read as
+//! windows-1252 first (DEPENDENCIES.md §4.3): mail-parser would otherwise
+//! replace each 8-bit byte with U+FFFD, losing `Jörg`; for bytes in another
+//! legacy encoding (r-devel 2003-January has EUC-KR in a `From:`) the result
+//! is mojibake, but stable, so the same message always gets the same key.
+//!
+//! Nothing here panics on input: every parse is wrapped in `catch_unwind` as
+//! well, so a bug in a dependency costs one message (counted as malformed),
+//! never the file.
 
-/// Lower-cases and trims an address; undoes pipermail's ` at ` obfuscation.
+use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
+use std::sync::LazyLock;
+
+use mail_parser::{HeaderName, MessageParser};
+
+use super::date;
+use super::mbox::RawMessage;
+use super::{Malformed, MessageRecord, SetAside};
+
+/// What parsing one raw message gives.
+pub type Parsed = Result<MessageRecord, Malformed>;
+
+/// The prefix of derived keys. A real Message-ID, brackets and white space
+/// removed, cannot contain a space, so no real ID can collide with one.
+pub const DERIVED_PREFIX: &str = "derived ";
+
+/// Only the headers we read, everything else skipped: the fast path.
+static HEADER_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .header_text(HeaderName::Subject)
+        .header_address(HeaderName::From)
+        .header_id(HeaderName::InReplyTo)
+        .header_id(HeaderName::References)
+        .default_header_ignore()
+});
+
+/// Decodes RFC 2047 words in a display name found outside mail-parser's
+/// address parser (pipermail's trailing comment).
+static TEXT_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .header_text(HeaderName::Subject)
+        .default_header_ignore()
+});
+
+/// The full parser, for decoding text parts when "observer" may be there.
+static BODY_PARSER: LazyLock<MessageParser> = LazyLock::new(MessageParser::default);
+
+/// Parses one raw message. Never panics.
+pub fn parse_message(raw: &RawMessage<'_>) -> Parsed {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| parse_inner(raw))) {
+        Ok(result) => result,
+        Err(_) => Err(malformed(raw, "the parser failed on this message")),
+    }
+}
+
+fn malformed(raw: &RawMessage<'_>, reason: &str) -> Malformed {
+    Malformed {
+        offset: raw.offset,
+        line: None,
+        reason: reason.to_string(),
+    }
+}
+
+fn parse_inner(raw: &RawMessage<'_>) -> Parsed {
+    let bytes = raw.bytes;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(malformed(raw, "empty message"));
+    }
+    let (header_end, body_start) = header_bounds(bytes);
+    let header_bytes = &bytes[..header_end];
+    let header_text: Cow<'_, str> = match std::str::from_utf8(header_bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(header_bytes)
+                .0
+        }
+    };
+    let fields = RawHeaders::scan(&header_text);
+    if fields.count == 0 {
+        return Err(malformed(raw, "no header fields"));
+    }
+    let parsed = HEADER_PARSER.parse_headers(header_text.as_bytes());
+
+    let (from_addr, from_name) = sender(fields.from.as_deref(), parsed.as_ref());
+    let subject = parsed
+        .as_ref()
+        .and_then(|m| m.subject())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let header_date = fields.date.as_deref().and_then(date::parse_header_date);
+    let (date, date_source) = date::choose(header_date, raw.envelope_date);
+    let message_id = fields.message_id.as_deref().and_then(clean_id);
+    let ids = |name: HeaderName<'static>| -> Vec<String> {
+        parsed
+            .as_ref()
+            .and_then(|m| m.header(name))
+            .and_then(|v| v.as_text_list())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|id| clean_id(id))
+                    .collect::<Vec<String>>()
+            })
+            .unwrap_or_default()
+    };
+    let in_reply_to = ids(HeaderName::InReplyTo).into_iter().next();
+    let references = ids(HeaderName::References);
+    let list_header = fields
+        .list_id
+        .as_deref()
+        .map(|v| bracketed(v).to_string())
+        .filter(|v| !v.is_empty());
+    let body = &bytes[body_start..];
+    let key = match &message_id {
+        Some(id) => id.clone(),
+        None => derived_key(from_addr.as_deref(), date, subject.as_deref(), body),
+    };
+    let set_aside = set_aside(&fields, from_addr.as_deref(), subject.as_deref());
+    let says_observer = says_observer(bytes, body);
+    Ok(MessageRecord {
+        key,
+        message_id,
+        date,
+        date_source,
+        from_addr,
+        from_name,
+        subject,
+        in_reply_to,
+        references,
+        list_header,
+        size: bytes.len() as u64,
+        offset: raw.offset,
+        set_aside,
+        says_observer,
+    })
+}
+
+/// (end of the header block, start of the body).
+fn header_bounds(bytes: &[u8]) -> (usize, usize) {
+    if bytes.starts_with(b"\n") {
+        return (0, 1);
+    }
+    if bytes.starts_with(b"\r\n") {
+        return (0, 2);
+    }
+    let lf = memchr::memmem::find(bytes, b"\n\n").map(|i| (i + 1, i + 2));
+    let crlf = memchr::memmem::find(bytes, b"\n\r\n").map(|i| (i + 1, i + 3));
+    match (lf, crlf) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => (bytes.len(), bytes.len()),
+    }
+}
+
+/// The raw (unfolded) values of the few headers read without mail-parser.
+#[derive(Debug, Default)]
+struct RawHeaders {
+    count: usize,
+    from: Option<String>,
+    date: Option<String>,
+    message_id: Option<String>,
+    list_id: Option<String>,
+    precedence: Option<String>,
+    auto_submitted: Option<String>,
+    autoreply: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    From,
+    Date,
+    MessageId,
+    ListId,
+    Precedence,
+    AutoSubmitted,
+    Autoreply,
+    Other,
+}
+
+impl RawHeaders {
+    fn scan(text: &str) -> RawHeaders {
+        let mut out = RawHeaders::default();
+        let mut current: Option<(Field, String)> = None;
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.starts_with([' ', '\t']) {
+                if let Some((_, value)) = current.as_mut() {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+                continue;
+            }
+            if let Some(done) = current.take() {
+                out.keep(done);
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                continue; // a junk line inside the header block
+            };
+            if name.is_empty() || !name.bytes().all(|b| (33..=126).contains(&b)) {
+                continue;
+            }
+            out.count += 1;
+            let field = match name.to_ascii_lowercase().as_str() {
+                "from" => Field::From,
+                "date" => Field::Date,
+                "message-id" => Field::MessageId,
+                "list-id" => Field::ListId,
+                "precedence" => Field::Precedence,
+                "auto-submitted" => Field::AutoSubmitted,
+                "x-autoreply" | "x-autorespond" => Field::Autoreply,
+                _ => Field::Other,
+            };
+            if !matches!(field, Field::Other) {
+                current = Some((field, value.trim().to_string()));
+            }
+        }
+        if let Some(done) = current.take() {
+            out.keep(done);
+        }
+        out
+    }
+
+    /// The first occurrence of each header wins.
+    fn keep(&mut self, (field, value): (Field, String)) {
+        let slot = match field {
+            Field::From => &mut self.from,
+            Field::Date => &mut self.date,
+            Field::MessageId => &mut self.message_id,
+            Field::ListId => &mut self.list_id,
+            Field::Precedence => &mut self.precedence,
+            Field::AutoSubmitted => &mut self.auto_submitted,
+            Field::Autoreply => {
+                self.autoreply = true;
+                return;
+            }
+            Field::Other => return,
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+}
+
+/// A message id with its angle brackets and surrounding white space removed
+/// (DESIGN.md, "Message identity"). A value like `<a@b> (comment)` keeps what
+/// is inside the first brackets; an id without brackets is kept whole.
+pub fn clean_id(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let inner = match (t.find('<'), t.find('>')) {
+        (Some(0), Some(close)) => &t[1..close],
+        _ => t.trim_start_matches('<').trim_end_matches('>'),
+    };
+    let inner = inner.trim();
+    (!inner.is_empty()).then(|| inner.to_string())
+}
+
+/// Lower-cases and trims an address (DESIGN.md, "Person": addresses are
+/// compared lower-cased and trimmed).
 pub fn normalize_address(raw: &str) -> String {
     raw.trim().to_lowercase()
+}
+
+/// The sender's address (or opaque key) and display name.
+fn sender(
+    raw: Option<&str>,
+    parsed: Option<&mail_parser::Message<'_>>,
+) -> (Option<String>, Option<String>) {
+    if let Some(raw) = raw {
+        if let Some(found) = irreversible(raw).or_else(|| pipermail(raw)) {
+            return found;
+        }
+    }
+    // "Take the first entry that has an address" (DEPENDENCIES.md §4.3):
+    // `From: Last, First <lf@x.org>` gives a first entry with only a name,
+    // which is the start of the display name, so it is put back in front.
+    if let Some(list) = parsed.and_then(|m| m.from()) {
+        let mut names: Vec<&str> = Vec::new();
+        for a in list.iter() {
+            match a.address().filter(|s| s.contains('@')) {
+                Some(address) => {
+                    names.extend(a.name());
+                    let name = clean_name(&names.join(", "));
+                    return (Some(normalize_address(address)), name);
+                }
+                None => names.extend(a.name()),
+            }
+        }
+    }
+    // Last resort: an address in angle brackets mail-parser could not place.
+    let address = raw.and_then(|r| {
+        let open = r.find('<')?;
+        let close = open + r[open..].find('>')?;
+        let inner = &r[open + 1..close];
+        inner.contains('@').then(|| normalize_address(inner))
+    });
+    let name = parsed
+        .and_then(|m| m.from())
+        .and_then(|a| a.first())
+        .and_then(|a| a.name())
+        .and_then(clean_name);
+    (address, name)
+}
+
+/// pipermail's `jane at example.org (Jane Doe)`, undone (DESIGN.md, "Person").
+///
+/// ```
+/// use listpulse::ingest::normalize::pipermail;
+/// assert_eq!(pipermail("Jane.Doe at Example.org (Jane Doe)"),
+///            Some((Some("jane.doe@example.org".into()), Some("Jane Doe".into()))));
+/// assert_eq!(pipermail("jane@example.org"), None);
+/// ```
+pub fn pipermail(raw: &str) -> Option<(Option<String>, Option<String>)> {
+    if raw.contains('@') {
+        return None;
+    }
+    let (addr_part, comment) = split_comment(raw);
+    let addr_part = bracketed(addr_part);
+    let (left, right) = addr_part.split_once(" at ")?;
+    let local = left.split_whitespace().last()?;
+    let domain = right.split_whitespace().next()?;
+    if !domain.contains('.') && domain.len() < 2 {
+        return None;
+    }
+    let address = normalize_address(&format!("{local}@{domain}"));
+    let name = comment.and_then(decode_name).or_else(|| {
+        // `Jane Doe <jane at example.org>`: the name before the brackets.
+        let before = raw.split('<').next().filter(|_| raw.contains('<'))?;
+        decode_name(before)
+    });
+    Some((Some(address), name))
+}
+
+/// The irreversible style (`m@ech|er @end|ng |rom r-project@org`, r-devel
+/// from 2018) kept as an opaque, stable key: lower-cased, white space
+/// normalised (DESIGN.md, "Person").
+pub fn irreversible(raw: &str) -> Option<(Option<String>, Option<String>)> {
+    let lower = raw.to_lowercase();
+    if !lower.contains("@end|ng |rom") {
+        return None;
+    }
+    let (addr_part, comment) = split_comment(raw);
+    let key = bracketed(addr_part)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    Some((Some(key), comment.and_then(decode_name)))
+}
+
+/// Splits a trailing `(comment)` off: (the rest, the comment's inside).
+fn split_comment(raw: &str) -> (&str, Option<&str>) {
+    let t = raw.trim();
+    if t.ends_with(')') {
+        if let Some(open) = t.find(" (").map(|i| i + 1).or_else(|| t.find('(')) {
+            return (t[..open].trim(), Some(&t[open + 1..t.len() - 1]));
+        }
+    }
+    (t, None)
+}
+
+/// What is inside `<…>`, or the whole.
+fn bracketed(s: &str) -> &str {
+    match (s.find('<'), s.rfind('>')) {
+        (Some(open), Some(close)) if open < close => s[open + 1..close].trim(),
+        _ => s.trim(),
+    }
+}
+
+/// Decodes RFC 2047 words in any charset and tidies quotes and spaces.
+fn decode_name(raw: &str) -> Option<String> {
+    if !raw.contains("=?") {
+        return clean_name(raw);
+    }
+    let mut header = String::with_capacity(raw.len() + 12);
+    header.push_str("Subject: ");
+    header.push_str(raw.trim());
+    header.push_str("\n\n");
+    TEXT_PARSER
+        .parse_headers(header.as_bytes())
+        .and_then(|m| m.subject().and_then(clean_name))
+        .or_else(|| clean_name(raw))
+}
+
+fn clean_name(raw: &str) -> Option<String> {
+    let t = raw.trim().trim_matches('"').trim();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
+}
+
+/// The key of a message without a Message-ID: sender, date, subject and the
+/// start of the body (DESIGN.md, "Message identity"), hashed with BLAKE3.
+///
+/// Carriage returns are dropped and the body cut at 1 KiB so a copy stored
+/// with other line endings, or a different trailer, gets the same key.
+pub fn derived_key(
+    from: Option<&str>,
+    date: Option<i64>,
+    subject: Option<&str>,
+    body: &[u8],
+) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(from.unwrap_or("").as_bytes());
+    h.update(b"\0");
+    h.update(date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
+    h.update(b"\0");
+    h.update(subject.unwrap_or("").as_bytes());
+    h.update(b"\0");
+    let start: Vec<u8> = body
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r')
+        .take(1024)
+        .collect();
+    h.update(start.trim_ascii());
+    let hex = h.finalize().to_hex();
+    format!("{DERIVED_PREFIX}{}", &hex[..32])
+}
+
+/// Subject openings of auto-replies. Matched at the start only: a person
+/// writing "Re: out of office hours" is not an auto-reply.
+const AUTO_SUBJECTS: [&str; 9] = [
+    "out of office",
+    "out of the office",
+    "automatic reply",
+    "auto:",
+    "autoreply",
+    "auto-reply",
+    "auto reply",
+    "auto response",
+    "abwesenheitsnotiz",
+];
+
+/// DESIGN.md, "Not engagement": the first reason that applies. Sender-based
+/// reasons come first because they are the most specific.
+fn set_aside(h: &RawHeaders, from: Option<&str>, subject: Option<&str>) -> Option<SetAside> {
+    if let Some(local) = from.and_then(|a| a.rsplit_once('@')).map(|(l, _)| l) {
+        // "messages from the list software itself (the list's -owner,
+        // -request, -bounces addresses)"; `owner-x` is the majordomo form.
+        if local.ends_with("-owner")
+            || local.ends_with("-request")
+            || local.ends_with("-bounces")
+            || local.contains("-bounces+")
+            || local.starts_with("owner-")
+            || matches!(local, "mailman" | "majordomo" | "listserv")
+        {
+            return Some(SetAside::ListSoftware);
+        }
+        if local.starts_with("mailer-daemon") || local == "postmaster" {
+            return Some(SetAside::Bounce);
+        }
+    }
+    let first_word = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| v.split([' ', ';', '(', '\t']).next())
+            .map(str::to_ascii_lowercase)
+    };
+    if first_word(&h.auto_submitted).is_some_and(|v| !v.is_empty() && v != "no") {
+        return Some(SetAside::AutoSubmitted);
+    }
+    if h.autoreply {
+        return Some(SetAside::AutoReplyHeader);
+    }
+    if first_word(&h.precedence)
+        .is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply"))
+    {
+        return Some(SetAside::Precedence);
+    }
+    let subject = subject.map(|s| s.trim_start().to_lowercase());
+    if subject.is_some_and(|s| AUTO_SUBJECTS.iter().any(|p| s.starts_with(p))) {
+        return Some(SetAside::AutoReplySubject);
+    }
+    None
+}
+
+/// DESIGN.md, "Check-in response": *a reply whose own text (decoded text
+/// parts, quoted `>` lines left out) contains the whole word "observer", in
+/// any case*.
+///
+/// Cheap first: a case-insensitive scan of the raw body for "observer", or for
+/// "base64" (an encoded text part hides the word). Only then is the message
+/// fully decoded. Quoted-printable text keeps ASCII words readable, so it needs
+/// no trigger of its own (a soft line break inside the very word is the one
+/// case this misses).
+pub fn says_observer(message: &[u8], body: &[u8]) -> bool {
+    if !contains_ci(body, b"observer", 4) && !contains_ci(message, b"base64", 4) {
+        return false;
+    }
+    let Some(parsed) = BODY_PARSER.parse(message) else {
+        return false;
+    };
+    (0..parsed.text_body.len().max(1))
+        .filter_map(|i| parsed.body_text(i))
+        .any(|text| text_says_observer(&text))
+}
+
+/// The line-level rule, on decoded text.
+pub fn text_says_observer(text: &str) -> bool {
+    text.lines().any(|line| {
+        let t = line.trim_start();
+        // mboxrd/mboxo quoting: `>From ` is the writer's own "From ", not a quote.
+        let own = !t.starts_with('>') || t.starts_with(">From ");
+        own && has_word(&line.to_lowercase(), "observer")
+    })
+}
+
+fn has_word(hay: &str, word: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(word) {
+        let at = from + i;
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + word.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        if boundary(before) && boundary(after) {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
+/// ASCII case-insensitive search for a lower-case `needle`, anchored on its
+/// rarest byte (`needle[anchor]`) so memchr2 does the scanning.
+fn contains_ci(hay: &[u8], needle: &[u8], anchor: usize) -> bool {
+    let a = needle[anchor];
+    for pos in memchr::memchr2_iter(a, a.to_ascii_uppercase(), hay) {
+        let Some(start) = pos.checked_sub(anchor) else {
+            continue;
+        };
+        if hay
+            .get(start..start + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn parse(text: &[u8]) -> MessageRecord {
+        parse_message(&RawMessage {
+            offset: 0,
+            bytes: text,
+            envelope_date: None,
+        })
+        .expect("parses")
+    }
+
+    #[rstest]
+    #[case::plain(b"From: jane@Example.ORG\n\n", Some("jane@example.org"), None)]
+    #[case::display_name(
+        b"From: \"Doe, Jane\" <Jane@example.org>\n\n",
+        Some("jane@example.org"),
+        Some("Doe, Jane")
+    )]
+    #[case::unquoted_comma(
+        b"From: Last, First <lf@x.org>\n\n",
+        Some("lf@x.org"),
+        Some("Last, First")
+    )]
+    #[case::pipermail(
+        b"From: jane at example.org (Jane Doe)\n\n",
+        Some("jane@example.org"),
+        Some("Jane Doe")
+    )]
+    #[case::pipermail_encoded(
+        b"From: jens at x.de (=?iso-8859-1?Q?Jens_Oehlschl=E4gel?=)\n\n",
+        Some("jens@x.de"),
+        Some("Jens Oehlschlägel")
+    )]
+    #[case::irreversible(
+        b"From: m@ech|er @end|ng |rom  R-project@org (Martin M)\n\n",
+        Some("m@ech|er @end|ng |rom r-project@org"),
+        Some("Martin M")
+    )]
+    #[case::iso_8859_2(
+        b"From: =?iso-8859-2?Q?Pawe=B3_K?= <p@x.pl>\n\n",
+        Some("p@x.pl"),
+        Some("Paweł K")
+    )]
+    #[case::koi8_r(
+        b"From: =?koi8-r?B?8NLJ18XU?= <p@x.ru>\n\n",
+        Some("p@x.ru"),
+        Some("Привет")
+    )]
+    #[case::gb2312(
+        b"From: =?gb2312?B?1tDOxA==?= <z@x.cn>\n\n",
+        Some("z@x.cn"),
+        Some("中文")
+    )]
+    #[case::raw_latin1(b"From: J\xf6rg <j@x.de>\n\n", Some("j@x.de"), Some("Jörg"))]
+    #[case::raw_euc_kr(b"From: \xb1\xe8\xc3\xb6 <k@x.kr>\n\n", Some("k@x.kr"), Some("±èÃ¶"))]
+    fn senders(#[case] text: &[u8], #[case] addr: Option<&str>, #[case] name: Option<&str>) {
+        let m = parse(text);
+        assert_eq!(m.from_addr.as_deref(), addr);
+        assert_eq!(m.from_name.as_deref(), name);
+    }
+
+    #[rstest]
+    #[case::auto_submitted(
+        b"From: a@x.org\nAuto-Submitted: auto-replied\n\n",
+        Some(SetAside::AutoSubmitted)
+    )]
+    #[case::auto_submitted_no(b"From: a@x.org\nAuto-Submitted: no\n\n", None)]
+    #[case::x_autoreply(
+        b"From: a@x.org\nX-Autoreply: yes\n\n",
+        Some(SetAside::AutoReplyHeader)
+    )]
+    #[case::x_autorespond(
+        b"From: a@x.org\nX-Autorespond: 1\n\n",
+        Some(SetAside::AutoReplyHeader)
+    )]
+    #[case::precedence_bulk(b"From: a@x.org\nPrecedence: bulk\n\n", Some(SetAside::Precedence))]
+    #[case::precedence_junk(b"From: a@x.org\nPrecedence: junk\n\n", Some(SetAside::Precedence))]
+    #[case::precedence_list(b"From: a@x.org\nPrecedence: list\n\n", None)]
+    #[case::out_of_office(
+        b"From: a@x.org\nSubject: Out of Office: meeting\n\n",
+        Some(SetAside::AutoReplySubject)
+    )]
+    #[case::automatic_reply(
+        b"From: a@x.org\nSubject: Automatic reply: hi\n\n",
+        Some(SetAside::AutoReplySubject)
+    )]
+    #[case::auto_colon(
+        b"From: a@x.org\nSubject: AUTO: away\n\n",
+        Some(SetAside::AutoReplySubject)
+    )]
+    #[case::human_about_office(b"From: a@x.org\nSubject: Re: out of office hours\n\n", None)]
+    #[case::mailer_daemon(b"From: MAILER-DAEMON@x.org\n\n", Some(SetAside::Bounce))]
+    #[case::postmaster(b"From: postmaster@x.org\n\n", Some(SetAside::Bounce))]
+    #[case::owner(b"From: dc-list-owner@x.org\n\n", Some(SetAside::ListSoftware))]
+    #[case::request(b"From: dc-list-request at x.org\n\n", Some(SetAside::ListSoftware))]
+    #[case::bounces(b"From: dc-list-bounces@x.org\n\n", Some(SetAside::ListSoftware))]
+    #[case::mailman(b"From: mailman@x.org\n\n", Some(SetAside::ListSoftware))]
+    #[case::ordinary(b"From: a@x.org\nSubject: Annual check-in\n\n", None)]
+    fn set_aside_reasons(#[case] text: &[u8], #[case] want: Option<SetAside>) {
+        assert_eq!(parse(text).set_aside, want);
+    }
+
+    #[rstest]
+    #[case::plain(b"From: a@x.org\n\nI will stay an observer.\n", true)]
+    #[case::upper(b"From: a@x.org\n\nOBSERVER please\n", true)]
+    #[case::quoted_only(b"From: a@x.org\n\nYes.\n> full member or observer?\n", false)]
+    #[case::plural_is_not_the_word(b"From: a@x.org\n\nObservers are welcome\n", false)]
+    #[case::subject_only(b"From: a@x.org\nSubject: observer\n\nfull member\n", false)]
+    #[case::base64_text(b"From: a@x.org\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSSB3aWxsIGJlIGFuIG9ic2VydmVyLgo=\n", true)]
+    #[case::mboxrd_from_line(b"From: a@x.org\n\n>From now on I am an observer.\n", true)]
+    fn observer(#[case] text: &[u8], #[case] want: bool) {
+        assert_eq!(parse(text).says_observer, want);
+    }
+
+    #[test]
+    fn ids_and_keys() {
+        let m = parse(b"From: a@x.org\nMessage-ID:  <abc@x.org> \nIn-Reply-To: <p1@x> <p2@x>\nReferences: <r1@x>\n <r2@x>\nList-Id: DC list <dc.x.org>\n\nbody");
+        assert_eq!(m.key, "abc@x.org");
+        assert_eq!(m.in_reply_to.as_deref(), Some("p1@x"));
+        assert_eq!(m.references, vec!["r1@x", "r2@x"]);
+        assert_eq!(m.list_header.as_deref(), Some("dc.x.org"));
+        let a = parse(b"From: a@x.org\nSubject: s\n\nbody\n");
+        let b = parse(b"From: a@x.org\r\nSubject: s\r\n\r\nbody\r\n");
+        assert!(a.key.starts_with(DERIVED_PREFIX));
+        assert_eq!(a.key, b.key);
+        assert_ne!(a.key, parse(b"From: a@x.org\nSubject: s\n\nother\n").key);
+    }
+
+    #[test]
+    fn unreadable_messages_are_malformed_not_panics() {
+        for bytes in [
+            &b""[..],
+            b"\n\n",
+            b"just text without any header\n",
+            b"\xff\xfe\x00",
+        ] {
+            let r = parse_message(&RawMessage {
+                offset: 7,
+                bytes,
+                envelope_date: None,
+            });
+            assert_eq!(r.err().map(|m| m.offset), Some(7));
+        }
+    }
 }
