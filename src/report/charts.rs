@@ -342,6 +342,7 @@ where
         .build_cartesian_2d(x0..x1, 0f64..ymax)?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_x_mesh()
         .x_labels(12)
         .x_label_formatter(&year_label)
@@ -412,7 +413,7 @@ where
         .max()
         .unwrap_or(1)
         .max(1) as f64
-        * 1.25;
+        * 1.6;
     let mut chart = ChartBuilder::on(root)
         .caption(title, fonts.title())
         .margin(12)
@@ -421,6 +422,7 @@ where
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..ymax)?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_x_mesh()
         .x_labels(n.min(14) + 1)
         .x_label_formatter(&|x| category_label(&labels, x))
@@ -480,7 +482,7 @@ where
         .max()
         .unwrap_or(1)
         .max(1) as f64
-        * 1.25;
+        * 1.6;
     let mut chart = ChartBuilder::on(root)
         .caption(title, fonts.title())
         .margin(12)
@@ -490,6 +492,7 @@ where
     let n_years = (x1 - x0).round() as usize;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_x_mesh()
         .x_labels(n_years.min(14) + 1)
         .x_label_formatter(&year_label)
@@ -549,14 +552,15 @@ where
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0f64..110.0)?;
+        .build_cartesian_2d(x0..x1, 0f64..135.0)?;
     let n_years = (x1 - x0).round() as usize;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_x_mesh()
         .x_labels(n_years.min(14) + 1)
         .x_label_formatter(&year_label)
-        .y_labels(12)
+        .y_labels(14)
         .y_label_formatter(&|v| {
             if *v <= 100.0 {
                 format!("{v:.0}%")
@@ -611,7 +615,7 @@ where
         .iter()
         .filter_map(|y| y.median_reply_days)
         .fold(1.0f64, f64::max)
-        * 1.2;
+        * 1.4;
     {
         let mut chart = ChartBuilder::on(&panels[0])
             .margin(10)
@@ -620,6 +624,7 @@ where
             .build_cartesian_2d(x0..x1, 0f64..dmax)?;
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(n_years.min(8) + 1)
             .x_label_formatter(&year_label)
@@ -646,13 +651,14 @@ where
             .margin(10)
             .x_label_area_size(50)
             .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, 0f64..120.0)?;
+            .build_cartesian_2d(x0..x1, 0f64..140.0)?;
         chart
             .configure_mesh()
+            .light_line_style(TRANSPARENT)
             .disable_x_mesh()
             .x_labels(n_years.min(8) + 1)
             .x_label_formatter(&year_label)
-            .y_labels(7)
+            .y_labels(8)
             .y_label_formatter(&|v| {
                 if *v <= 100.0 {
                     format!("{v:.0}%")

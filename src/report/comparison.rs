@@ -283,11 +283,13 @@ where
     let mut chart = ChartBuilder::on(root)
         .caption(title, fonts.title())
         .margin(12)
+        .margin_right(36)
         .x_label_area_size(50)
         .y_label_area_size(label_width(model))
         .build_cartesian_2d(0f64..100.0, -0.5f64..n as f64 + 0.5)?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_y_mesh()
         .y_labels(n + 2)
         .y_label_formatter(&|y| row_label(model, y))
@@ -357,11 +359,13 @@ where
     let mut chart = ChartBuilder::on(root)
         .caption(title, fonts.title())
         .margin(12)
+        .margin_right(36)
         .x_label_area_size(50)
         .y_label_area_size(label_width(model))
         .build_cartesian_2d(0f64..100.0, -0.5f64..n as f64 + 0.9)?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_y_mesh()
         .y_labels(n + 2)
         .y_label_formatter(&|y| row_label(model, y))
@@ -433,6 +437,7 @@ where
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, -0.5f64..n as f64 - 0.5)?;
     chart
         .configure_mesh()
+        .light_line_style(TRANSPARENT)
         .disable_mesh()
         .x_labels(n + 1)
         .y_labels(n + 1)
@@ -461,10 +466,14 @@ where
                 color.filled(),
             )))?;
             let text = v.to_string();
-            let style = fonts.label().pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
+            // White on the dark cells, black on the light ones.
+            let dark = i != j && (*v as f64 / max_off) > 0.5;
+            let style = fonts.label().color(if dark { &WHITE } else { &BLACK }).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ),
+            );
             chart.draw_series(std::iter::once(Text::new(text, (x, y), style)))?;
         }
     }
