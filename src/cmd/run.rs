@@ -96,15 +96,15 @@ fn coalition_model(
             ));
         }
     }
-    if let Some(roster) = &c.roster {
-        if let Err(e) = rosters::import_file(conn, coalition_id, roster, settings.as_of) {
-            err_message(e);
-        }
+    if let Some(roster) = &c.roster
+        && let Err(e) = rosters::import_file(conn, coalition_id, roster, settings.as_of)
+    {
+        err_message(e);
     }
-    if let Some(path) = &c.checkins {
-        if let Err(e) = checkins::import_file(conn, coalition_id, path) {
-            err_message(e);
-        }
+    if let Some(path) = &c.checkins
+        && let Err(e) = checkins::import_file(conn, coalition_id, path)
+    {
+        err_message(e);
     }
 
     let options = MemberOptions {

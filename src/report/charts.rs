@@ -432,11 +432,7 @@ where
         .label_style(fonts.label())
         .axis_desc_style(fonts.axis())
         .draw()?;
-    let layers: [(
-        &str,
-        RGBColor,
-        fn(&crate::classify::ClassCounts) -> (u64, u64),
-    ); 3] = [
+    let layers: [(&str, RGBColor, ClassSpan); 3] = [
         ("Active", ACTIVE, |c| (0, c.active)),
         ("Observer", OBSERVER, |c| (c.active, c.active + c.observer)),
         ("Dormant", DORMANT, |c| (c.active + c.observer, c.total())),
@@ -456,6 +452,11 @@ where
     }
     legend(&mut chart, fonts, SeriesLabelPosition::UpperLeft)
 }
+
+/// The lower and upper edge of one class's segment in a stacked bar.
+type ClassSpan = fn(&crate::classify::ClassCounts) -> (u64, u64);
+/// One value of a year.
+type YearValue = fn(&super::model::YearPoint) -> u64;
 
 fn year_axis(m: &ReportModel) -> Option<(f64, f64)> {
     let first = m.yearly.first()?.year as f64;
@@ -506,7 +507,7 @@ where
         .label_style(fonts.label())
         .axis_desc_style(fonts.axis())
         .draw()?;
-    let series: [(&str, RGBColor, f64, fn(&super::model::YearPoint) -> u64); 3] = [
+    let series: [(&str, RGBColor, f64, YearValue); 3] = [
         ("Newcomers (first post ever)", ACTIVE, -0.27, |y| {
             y.newcomers
         }),

@@ -270,6 +270,9 @@ fn row_label(model: &ComparisonModel, y: &f64) -> String {
     }
 }
 
+/// The left and right edge of one class's segment, from the three shares.
+type ShareSpan = fn((f64, f64, f64)) -> (f64, f64);
+
 fn class_shares<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fonts: &Fonts,
@@ -298,7 +301,7 @@ where
         .label_style(fonts.label())
         .axis_desc_style(fonts.axis())
         .draw()?;
-    let layers: [(&str, RGBColor, fn((f64, f64, f64)) -> (f64, f64)); 3] = [
+    let layers: [(&str, RGBColor, ShareSpan); 3] = [
         ("Active", ACTIVE, |s| (0.0, s.0)),
         ("Observer", OBSERVER, |s| (s.0, s.0 + s.1)),
         ("Dormant", DORMANT, |s| (s.0 + s.1, 1.0)),
