@@ -73,7 +73,13 @@ pub fn parse_header_date(value: &str) -> Option<i64> {
             NaiveDate::from_ymd_opt(i32::from(dt.year), u32::from(dt.month), u32::from(dt.day))
                 .is_some();
         if dt.is_valid() && real_day {
-            return Some(dt.to_timestamp());
+            // mail-parser reads zone names it does not know (EDT, CET, …) as
+            // +0000, silently (DEPENDENCIES.md §4.2); correct the common ones.
+            let named = (dt.tz_hour == 0 && dt.tz_minute == 0)
+                .then(|| named_zone(value))
+                .flatten()
+                .unwrap_or(0);
+            return Some(dt.to_timestamp() - named);
         }
     }
     let tokens: Vec<&[u8]> = value
@@ -84,10 +90,37 @@ pub fn parse_header_date(value: &str) -> Option<i64> {
     if let Some((secs, _)) = asctime_tail(&tokens, true) {
         return Some(secs);
     }
-    if let Some((secs, _)) = rfc_tail(&tokens) {
+    if let Some((secs, _)) = rfc_tail(&tokens, true) {
         return Some(secs);
     }
     iso(value)
+}
+
+/// The offset of a zone name standing where the zone goes (no numeric zone
+/// in the value), in seconds east of UTC. Only unambiguous, common names.
+fn named_zone(value: &str) -> Option<i64> {
+    let tokens: Vec<&str> = value.split_ascii_whitespace().collect();
+    if tokens.iter().any(|t| numeric_zone(t.as_bytes()).is_some()) {
+        return None;
+    }
+    let last = tokens.iter().rev().find(|t| !t.starts_with('('))?;
+    zone_name_offset(last.as_bytes())
+}
+
+fn zone_name_offset(t: &[u8]) -> Option<i64> {
+    let hours: i64 = match t.to_ascii_uppercase().as_slice() {
+        b"EST" | b"CDT" => -5,
+        b"EDT" => -4,
+        b"CST" | b"MDT" => -6,
+        b"MST" | b"PDT" => -7,
+        b"PST" => -8,
+        b"CET" | b"MET" | b"BST" => 1,
+        b"CEST" | b"MEST" | b"EET" => 2,
+        b"EEST" => 3,
+        b"JST" | b"KST" => 9,
+        _ => return None,
+    };
+    Some(hours * 3600)
 }
 
 /// A numeric zone beyond ±14:00 or with minutes ≥ 60 (`+9900`, `+0199`).
@@ -111,13 +144,17 @@ pub(crate) fn asctime_tail(tokens: &[&[u8]], apply_zone: bool) -> Option<Tail> {
     let mut offset = 0i64;
     // A zone after the year (rare, but seen).
     if i >= 1 && is_zone(tokens[i - 1]) && i >= 2 && is_year(tokens[i - 2]) {
-        offset = numeric_zone(tokens[i - 1]).unwrap_or(0);
+        offset = numeric_zone(tokens[i - 1])
+            .or_else(|| zone_name_offset(tokens[i - 1]))
+            .unwrap_or(0);
         i -= 1;
     }
     let year = year_of(tokens.get(i.checked_sub(1)?)?)?;
     i -= 1;
     if i >= 1 && is_zone(tokens[i - 1]) && !is_time(tokens[i - 1]) {
-        offset = numeric_zone(tokens[i - 1]).unwrap_or(offset);
+        offset = numeric_zone(tokens[i - 1])
+            .or_else(|| zone_name_offset(tokens[i - 1]))
+            .unwrap_or(offset);
         i -= 1;
     }
     let (h, mi, s) = time_of(tokens.get(i.checked_sub(1)?)?)?;
@@ -141,13 +178,18 @@ pub(crate) fn asctime_tail(tokens: &[&[u8]], apply_zone: bool) -> Option<Tail> {
 }
 
 /// Reads `[Www,] dd Mmm yyyy hh:mm[:ss] [zone] [(comment)]` at the end of
-/// `tokens`, read as UTC (used for envelope lines written with RFC 2822 dates).
-pub(crate) fn rfc_tail(tokens: &[&[u8]]) -> Option<Tail> {
+/// `tokens`: with `apply_zone` for `Date:` headers mail-parser refused,
+/// without it (read as UTC) for envelope lines written with RFC 2822 dates.
+pub(crate) fn rfc_tail(tokens: &[&[u8]], apply_zone: bool) -> Option<Tail> {
     let mut i = tokens.len();
     if i >= 1 && tokens[i - 1].starts_with(b"(") {
         i -= 1;
     }
+    let mut offset = 0;
     if i >= 1 && is_zone(tokens[i - 1]) && !is_time(tokens[i - 1]) {
+        offset = numeric_zone(tokens[i - 1])
+            .or_else(|| zone_name_offset(tokens[i - 1]))
+            .unwrap_or(0);
         i -= 1;
     }
     let (h, mi, s) = time_of(tokens.get(i.checked_sub(1)?)?)?;
@@ -164,7 +206,11 @@ pub(crate) fn rfc_tail(tokens: &[&[u8]]) -> Option<Tail> {
             i -= 1;
         }
     }
-    Some((timestamp(year, month, day, h, mi, s)?, tokens.len() - i))
+    let secs = timestamp(year, month, day, h, mi, s)?;
+    Some((
+        if apply_zone { secs - offset } else { secs },
+        tokens.len() - i,
+    ))
 }
 
 /// `2003-01-02 13:54:37`, `2003-01-02T13:54:37Z`, `…+01:00`, `…+0100`.
@@ -328,6 +374,12 @@ mod tests {
     #[case::two_digit_year_00s("Fri, 3 Jan 03 10:00:00 +0000", Some("2003-01-03T10:00:00Z"))]
     #[case::iso("2003-01-02 13:54:37", Some("2003-01-02T13:54:37Z"))]
     #[case::iso_zone("2003-01-02T13:54:37+02:00", Some("2003-01-02T11:54:37Z"))]
+    #[case::named_zone_edt("9 Sep 94 15:37 EDT", Some("1994-09-09T19:37:00Z"))]
+    #[case::named_zone_cet("Mon, 15 Jan 2001 13:58:00 CET", Some("2001-01-15T12:58:00Z"))]
+    #[case::comment_after_numeric(
+        "Fri, 26 Jul 2002 09:45:03 -0700 (PDT)",
+        Some("2002-07-26T16:45:03Z")
+    )]
     #[case::absurd_zone("Mon, 15 Jan 2001 13:58:00 +9900", None)]
     #[case::absurd_minutes("Mon, 15 Jan 2001 13:58:00 +0199", None)]
     #[case::garbage("sometime last week", None)]

@@ -188,8 +188,8 @@ pub fn envelope(line: &[u8]) -> Option<Option<i64>> {
         .collect();
     // At least one sender token before the date, whatever bytes it holds
     // (8-bit names, curly quotes, pipermail `user at host`).
-    let (secs, used) =
-        super::date::asctime_tail(&tokens, false).or_else(|| super::date::rfc_tail(&tokens))?;
+    let (secs, used) = super::date::asctime_tail(&tokens, false)
+        .or_else(|| super::date::rfc_tail(&tokens, false))?;
     (used < tokens.len()).then_some(Some(secs))
 }
 

@@ -16,6 +16,9 @@ use std::path::PathBuf;
 
 pub use source::{Loaded, discover, load};
 
+#[cfg(test)]
+mod golden;
+
 /// What kind of archive a file turned out to be, decided by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveFormat {

@@ -281,10 +281,8 @@ fn sender(
     raw: Option<&str>,
     parsed: Option<&mail_parser::Message<'_>>,
 ) -> (Option<String>, Option<String>) {
-    if let Some(raw) = raw {
-        if let Some(found) = irreversible(raw).or_else(|| pipermail(raw)) {
-            return found;
-        }
+    if let Some(found) = raw.and_then(|r| irreversible(r).or_else(|| pipermail(r))) {
+        return found;
     }
     // "Take the first entry that has an address" (DEPENDENCIES.md §4.3):
     // `From: Last, First <lf@x.org>` gives a first entry with only a name,
@@ -302,18 +300,30 @@ fn sender(
             }
         }
     }
-    // Last resort: an address in angle brackets mail-parser could not place.
-    let address = raw.and_then(|r| {
-        let open = r.find('<')?;
-        let close = open + r[open..].find('>')?;
-        let inner = &r[open + 1..close];
-        inner.contains('@').then(|| normalize_address(inner))
-    });
-    let name = parsed
-        .and_then(|m| m.from())
-        .and_then(|a| a.first())
-        .and_then(|a| a.name())
-        .and_then(clean_name);
+    // Last resort: a token with an `@` that mail-parser could not place, such
+    // as pipermail's mangled `Name <addr (Name)` (r-devel 1997–2001, no `>`).
+    let (addr_part, comment) = raw.map(split_comment).unwrap_or(("", None));
+    let address = addr_part
+        .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | '"'))
+        .find(|t| t.contains('@') && t.len() > 2)
+        .map(normalize_address);
+    let name = comment
+        .and_then(decode_name)
+        .or_else(|| {
+            parsed
+                .and_then(|m| m.from())
+                .and_then(|a| a.first())
+                .and_then(|a| a.name())
+                .and_then(clean_name)
+                .filter(|n| !n.contains('@') && !n.contains('<'))
+        })
+        .or_else(|| {
+            addr_part
+                .split('<')
+                .next()
+                .filter(|_| addr_part.contains('<'))
+                .and_then(decode_name)
+        });
     (address, name)
 }
 
@@ -326,10 +336,12 @@ fn sender(
 /// assert_eq!(pipermail("jane@example.org"), None);
 /// ```
 pub fn pipermail(raw: &str) -> Option<(Option<String>, Option<String>)> {
-    if raw.contains('@') {
+    let (addr_part, comment) = split_comment(raw);
+    // The comment may hold the real address (`h95mr at mun.ca (h95mr@mun.ca)`);
+    // only the address part decides.
+    if addr_part.contains('@') {
         return None;
     }
-    let (addr_part, comment) = split_comment(raw);
     let addr_part = bracketed(addr_part);
     let (left, right) = addr_part.split_once(" at ")?;
     let local = left.split_whitespace().last()?;
@@ -366,10 +378,10 @@ pub fn irreversible(raw: &str) -> Option<(Option<String>, Option<String>)> {
 /// Splits a trailing `(comment)` off: (the rest, the comment's inside).
 fn split_comment(raw: &str) -> (&str, Option<&str>) {
     let t = raw.trim();
-    if t.ends_with(')') {
-        if let Some(open) = t.find(" (").map(|i| i + 1).or_else(|| t.find('(')) {
-            return (t[..open].trim(), Some(&t[open + 1..t.len() - 1]));
-        }
+    if t.ends_with(')')
+        && let Some(open) = t.find(" (").map(|i| i + 1).or_else(|| t.find('('))
+    {
+        return (t[..open].trim(), Some(&t[open + 1..t.len() - 1]));
     }
     (t, None)
 }
@@ -609,6 +621,16 @@ mod tests {
         Some("中文")
     )]
     #[case::raw_latin1(b"From: J\xf6rg <j@x.de>\n\n", Some("j@x.de"), Some("Jörg"))]
+    #[case::pipermail_address_in_comment(
+        b"From: h95mr at mun.ca (h95mr@mun.ca)\n\n",
+        Some("h95mr@mun.ca"),
+        Some("h95mr@mun.ca")
+    )]
+    #[case::mangled_unclosed_bracket(
+        b"From: Karl M.Hegbloom <karlheg@debian.org (Karl M. Hegbloom)\n\n",
+        Some("karlheg@debian.org"),
+        Some("Karl M.Hegbloom (Karl M. Hegbloom)")
+    )]
     #[case::raw_euc_kr(b"From: \xb1\xe8\xc3\xb6 <k@x.kr>\n\n", Some("k@x.kr"), Some("±èÃ¶"))]
     fn senders(#[case] text: &[u8], #[case] addr: Option<&str>, #[case] name: Option<&str>) {
         let m = parse(text);

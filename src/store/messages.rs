@@ -123,17 +123,31 @@ pub fn insert_file(
     parsed: &ParsedArchive,
 ) -> rusqlite::Result<InsertStats> {
     let tx = conn.transaction()?;
+    let stats = insert_file_in(&tx, coalition_id, list_id, source, parsed)?;
+    tx.commit()?;
+    Ok(stats)
+}
+
+/// Writes one file's messages and its `sources` row inside the caller's
+/// transaction. The caller commits whole files only (several at once when it
+/// falls behind the parser), so the database never holds part of a file.
+pub fn insert_file_in(
+    tx: &Connection,
+    coalition_id: i64,
+    list_id: i64,
+    source: &SourceMeta<'_>,
+    parsed: &ParsedArchive,
+) -> rusqlite::Result<InsertStats> {
     let format = parsed.format.map(|f| f.as_str()).unwrap_or("unknown");
-    tx.execute(
+    let source_id: i64 = tx.prepare_cached(
         "INSERT INTO sources (coalition_id, path, size, mtime, hash, format, messages, ingested_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
          ON CONFLICT(coalition_id, path) DO UPDATE SET size = ?3, mtime = ?4, hash = ?5, format = ?6,
-             messages = ?7, ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+             messages = ?7, ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         RETURNING id",
+    )?
+    .query_row(
         params![coalition_id, source.path, source.size as i64, source.mtime, source.hash, format, parsed.messages.len() as i64],
-    )?;
-    let source_id: i64 = tx.query_row(
-        "SELECT id FROM sources WHERE coalition_id = ?1 AND path = ?2",
-        params![coalition_id, source.path],
         |r| r.get(0),
     )?;
     let mut stats = InsertStats::default();
@@ -182,7 +196,6 @@ pub fn insert_file(
             stmt.execute(params![addr, name])?;
         }
     }
-    tx.commit()?;
     Ok(stats)
 }
 
