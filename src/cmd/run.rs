@@ -125,6 +125,7 @@ fn coalition_model(
         conn,
         coalition_id,
         report::model::end_of_day(settings.as_of),
+        c.checkin_subject.as_deref(),
     )
     .with_context(|| format!("{}: cannot read", settings.database.display()))?;
     Ok(ReportModel::compute(c, table, history, &messages))

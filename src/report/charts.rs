@@ -615,7 +615,7 @@ where
         .yearly
         .iter()
         .filter_map(|y| y.median_reply_days)
-        .fold(1.0f64, f64::max)
+        .fold(0.1f64, f64::max)
         * 1.4;
     {
         let mut chart = ChartBuilder::on(&panels[0])

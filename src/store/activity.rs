@@ -3,10 +3,12 @@
 //! threading headers). The figures themselves are computed in `report`, from
 //! this list, so every chart and figure agrees on what a counted message is.
 //!
-//! "Counted" follows DESIGN.md: not set aside, dated, and dated no later than
-//! the evaluation day T (nothing after T exists for the evaluation).
+//! "Counted" follows DESIGN.md: not set aside, dated, dated no later than the
+//! evaluation day T (nothing after T exists for the evaluation), and not a
+//! reply to the check-in message ("a check-in reply is a response, not a
+//! counted post").
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// One counted message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +24,28 @@ pub struct ActivityMessage {
 }
 
 /// The counted messages of `coalition_id` dated before `until` (Unix seconds,
-/// exclusive: pass the start of the day after T), oldest first.
+/// exclusive: pass the start of the day after T), oldest first. With a
+/// `checkin_subject`, replies to the check-in message (the earliest message
+/// whose subject contains it, case-insensitively) are left out.
 pub fn counted_messages(
     conn: &Connection,
     coalition_id: i64,
     until: i64,
+    checkin_subject: Option<&str>,
 ) -> rusqlite::Result<Vec<ActivityMessage>> {
+    let checkin_id: Option<String> = match checkin_subject {
+        Some(subject) => conn
+            .query_row(
+                "SELECT message_id FROM messages
+                  WHERE coalition_id = ?1 AND instr(lower(coalesce(subject, '')), lower(?2)) > 0
+                  ORDER BY date IS NULL, date, id LIMIT 1",
+                params![coalition_id, subject],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten(),
+        None => None,
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT date, lower(coalesce(from_addr, '')), message_id, in_reply_to, refs
            FROM messages
@@ -45,14 +63,30 @@ pub fn counted_messages(
                     .and_then(|r| r.split_whitespace().last())
                     .map(str::to_string)
             });
-        Ok(ActivityMessage {
-            date: r.get(0)?,
-            from: r.get(1)?,
-            message_id: r.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty()),
-            parent,
-        })
+        let is_checkin_reply = checkin_id.as_deref().is_some_and(|id| {
+            parent.as_deref() == Some(id)
+                || refs
+                    .as_deref()
+                    .is_some_and(|r| r.split_whitespace().any(|x| x == id))
+        });
+        Ok((
+            is_checkin_reply,
+            ActivityMessage {
+                date: r.get(0)?,
+                from: r.get(1)?,
+                message_id: r.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty()),
+                parent,
+            },
+        ))
     })?;
-    rows.collect()
+    let mut out = Vec::new();
+    for row in rows {
+        let (is_checkin_reply, message) = row?;
+        if !is_checkin_reply {
+            out.push(message);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -82,9 +116,20 @@ mod tests {
         insert("m3", Some(30), Some("auto-reply"), None, None);
         insert("m4", None, None, None, None);
         insert("m5", Some(100), None, None, None);
-        let got = counted_messages(&conn, c, 100).unwrap();
+        let got = counted_messages(&conn, c, 100, None).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].from, "a@x.org");
         assert_eq!(got[1].parent.as_deref(), Some("m1"));
+        conn.execute(
+            "UPDATE messages SET subject = 'Annual CHECK-IN 2025' WHERE message_key = 'm1'",
+            [],
+        )
+        .unwrap();
+        let got = counted_messages(&conn, c, 100, Some("annual check-in")).unwrap();
+        assert_eq!(
+            got.len(),
+            1,
+            "the reply to the check-in message is a response, not a post"
+        );
     }
 }
