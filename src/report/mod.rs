@@ -2,7 +2,7 @@
 //! comparison across coalitions ([`ComparisonModel`]), each rendered by one
 //! [`Exporter`] per file format. Compute first, render second: the models are
 //! built once from the member table and the counted messages; exporters never
-//! touch the database. [`write`] puts the rendered files in place atomically.
+//! touch the database. [`mod@write`] puts the rendered files in place atomically.
 //!
 //! Layout of the output folder `OUT`: `OUT/<slug>/` holds each coalition's
 //! files ([`coalition_files`]); the comparison files sit directly in `OUT`

@@ -332,7 +332,6 @@ fn yearly(
     }
     let empty = HashMap::new();
     let mut out = vec![];
-    let mut seen_before: HashSet<&str> = HashSet::new();
     for year in first.year()..=as_of.year() {
         let this = per_year.get(&year).unwrap_or(&empty);
         let prev = per_year.get(&(year - 1)).unwrap_or(&empty);
@@ -369,7 +368,6 @@ fn yearly(
             replied_share,
             median_reply_days: median(delays),
         });
-        seen_before.extend(this.keys());
     }
     out
 }
@@ -455,5 +453,124 @@ fn figures(
         ),
         outside_meeting_share,
         coordinator_share,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::members::MemberTable;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn msg(date: &str, from: &str, id: &str, parent: Option<&str>) -> ActivityMessage {
+        ActivityMessage {
+            date: day(date)
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp(),
+            from: from.into(),
+            message_id: Some(id.into()),
+            parent: parent.map(Into::into),
+        }
+    }
+
+    fn settings() -> CoalitionSettings {
+        CoalitionSettings {
+            slug: "a".into(),
+            name: "A".into(),
+            archives: vec![],
+            roster: None,
+            checkins: None,
+            aliases: None,
+            checkin_subject: None,
+            coordinators: vec!["c@x.org".into()],
+            annual_meetings: vec![(day("2024-11-10"), day("2024-11-12"))],
+            meeting_window_days: 30,
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    fn model(messages: &[ActivityMessage]) -> ReportModel {
+        let table = MemberTable {
+            coalition: "a".into(),
+            as_of: day("2025-06-30"),
+            thresholds: Thresholds::default(),
+            members: vec![],
+            counts: ClassCounts::default(),
+            duplicate_suggestions: vec![],
+        };
+        ReportModel::compute(&settings(), table, vec![], messages)
+    }
+
+    #[test]
+    fn threads_follow_parents_and_group_on_a_missing_root() {
+        let m = [
+            msg("2024-01-01", "a@x.org", "r", None),
+            msg("2024-01-02", "b@x.org", "r1", Some("r")),
+            msg("2024-01-03", "a@x.org", "r2", Some("r1")),
+            msg("2024-01-04", "c@x.org", "o1", Some("gone")),
+            msg("2024-01-05", "d@x.org", "o2", Some("gone")),
+            msg("2024-01-06", "e@x.org", "loop", Some("loop")),
+        ];
+        let roots = thread_roots(&m);
+        assert_eq!(roots.len(), m.len());
+        assert_eq!(&roots[..3], &[Ok(0), Ok(0), Ok(0)]);
+        assert_eq!(roots[3], Err("gone".to_string()));
+        assert_eq!(roots[4], Err("gone".to_string()));
+        assert_eq!(roots[5], Ok(5));
+    }
+
+    #[test]
+    fn figures_count_the_period_meetings_and_coordinators() {
+        let m = [
+            msg("2023-01-15", "a@x.org", "old", None),
+            msg("2024-11-01", "c@x.org", "t1", None), // inside the meeting window
+            msg("2024-11-02", "b@x.org", "t1r", Some("t1")),
+            msg("2025-03-01", "c@x.org", "t2", None),
+            msg("2025-06-30", "a@x.org", "t3", None),
+        ];
+        let f = model(&m).figures;
+        assert_eq!(f.messages_in_period, 4);
+        assert_eq!(f.threads_in_period, 3);
+        assert_eq!(f.threads_two_or_more_voices, 1);
+        assert_eq!(f.months_active_last_12, 3);
+        assert_eq!(f.outside_meeting_share, Some(0.5));
+        assert_eq!(f.coordinator_share, Some(0.5));
+    }
+
+    #[test]
+    fn yearly_newcomers_returning_lapsed_and_replies() {
+        let m = [
+            msg("2022-03-01", "a@x.org", "1", None),
+            msg("2022-03-03", "b@x.org", "2", Some("1")),
+            msg("2023-05-01", "a@x.org", "3", None),
+            msg("2024-02-01", "b@x.org", "4", None),
+            msg("2024-02-02", "c@x.org", "5", Some("4")),
+        ];
+        let y = model(&m).yearly;
+        assert_eq!(
+            y.iter().map(|p| p.year).collect::<Vec<_>>(),
+            vec![2022, 2023, 2024, 2025]
+        );
+        assert_eq!((y[0].newcomers, y[0].returning, y[0].lapsed), (2, 0, 0));
+        assert_eq!((y[1].newcomers, y[1].returning, y[1].lapsed), (0, 0, 1));
+        assert_eq!((y[2].newcomers, y[2].returning, y[2].lapsed), (1, 1, 1));
+        assert_eq!(y[0].median_reply_days, Some(2.0));
+        assert_eq!(y[1].replied_share, Some(0.0));
+        assert_eq!(y[2].top_tenth_share, Some(0.5));
+        assert_eq!(y[3].messages, 0);
+        assert_eq!(y[3].top_tenth_share, None);
+    }
+
+    #[test]
+    fn no_messages_give_empty_series_and_no_shares() {
+        let m = model(&[]);
+        assert!(m.monthly.is_empty() && m.yearly.is_empty());
+        assert_eq!(m.figures.two_or_more_voices_share, None);
+        assert_eq!(m.figures.coordinator_share, None);
     }
 }
