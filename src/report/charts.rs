@@ -158,12 +158,16 @@ pub fn draw_empty<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let area = root.titled(title, fonts.title())?;
+    let area = root.margin(12, 0, 0, 0).titled(title, fonts.title())?;
     let (w, h) = area.dim_in_pixel();
+    let centred = fonts.axis().pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Center,
+    ));
     area.draw(&Text::new(
         why.to_string(),
-        (w as i32 / 2 - 150, h as i32 / 2),
-        fonts.label(),
+        (w as i32 / 2, h as i32 / 2),
+        centred,
     ))?;
     Ok(())
 }
@@ -608,7 +612,7 @@ where
     let Some((x0, x1)) = year_axis(m) else {
         return draw_empty(root, fonts, title, "No counted messages yet");
     };
-    let area = root.titled(title, fonts.title())?;
+    let area = root.margin(12, 0, 0, 0).titled(title, fonts.title())?;
     let panels = area.split_evenly((1, 2));
     let n_years = (x1 - x0).round() as usize;
     let dmax = m
