@@ -1,1 +1,324 @@
-//! Identity: which addresses are one person. (Filled in by the classification work.)
+//! Identity: which addresses are one person (DESIGN.md, "Person").
+//!
+//! This module owns address normalisation for everything that is not an
+//! archive (rosters, check-in files, aliases files), the aliases file, the
+//! grouping of addresses into persons, and the *suggestions* of likely
+//! duplicates. Ingest normalises message senders itself; the rule is the same
+//! ("addresses are compared lower-cased and trimmed; Mailman 2 pipermail
+//! obfuscation is undone"), so an address typed in a roster meets the same
+//! address seen in an archive.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// An aliases file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AliasError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bad line, 1-based.
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Normalises an address as DESIGN.md asks: "addresses are compared
+/// lower-cased and trimmed; Mailman 2 pipermail obfuscation
+/// (`jane at example.org (Jane Doe)`, the name in the trailing comment) is
+/// undone". Angle brackets around the address are dropped as well.
+///
+/// ```
+/// use listpulse::identity::normalize_address;
+/// assert_eq!(normalize_address("  Jane@Example.ORG "), "jane@example.org");
+/// assert_eq!(normalize_address("jane at example.org (Jane Doe)"), "jane@example.org");
+/// assert_eq!(normalize_address("<jane@example.org>"), "jane@example.org");
+/// ```
+pub fn normalize_address(raw: &str) -> String {
+    let mut text = raw.trim();
+    // Pipermail puts the name in a trailing comment: drop it.
+    if text.ends_with(')')
+        && let Some(open) = text.rfind('(')
+    {
+        text = text[..open].trim_end();
+    }
+    let text = text
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_lowercase();
+    if !text.contains('@') {
+        // `jane at example.org`: exactly one " at " between two non-empty words.
+        let parts: Vec<&str> = text.split(" at ").collect();
+        if parts.len() == 2 {
+            let (local, domain) = (parts[0].trim(), parts[1].trim());
+            if !local.is_empty()
+                && !domain.is_empty()
+                && !local.contains(char::is_whitespace)
+                && !domain.contains(char::is_whitespace)
+            {
+                return format!("{local}@{domain}");
+            }
+        }
+    }
+    text
+}
+
+/// Whether `addr` (already normalised) looks like an address: something, an
+/// `@`, something with no white space.
+pub fn looks_like_address(addr: &str) -> bool {
+    match addr.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !addr.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// Normalises a display name for duplicate detection: lower-cased, quotes
+/// dropped, white space collapsed. Empty when nothing is left.
+pub fn normalize_name(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !matches!(c, '"' | '\''))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The aliases file: "addresses named together in an aliases file (one person
+/// a line, their addresses separated by commas or white space; `#` starts a
+/// comment) are one person".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aliases {
+    /// Address → index of its group.
+    group_of: HashMap<String, usize>,
+}
+
+impl Aliases {
+    /// Reads an aliases file. A token that is not an address, or an address
+    /// already named on another line, is an error naming the file and line:
+    /// a typo here silently splits or merges people otherwise.
+    pub fn load(path: &Path) -> Result<Aliases, AliasError> {
+        let text = std::fs::read_to_string(path).map_err(|source| AliasError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Aliases::parse(&text).map_err(|(line, message)| AliasError::Line {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })
+    }
+
+    /// Parses the text of an aliases file; errors carry the 1-based line.
+    pub fn parse(text: &str) -> Result<Aliases, (usize, String)> {
+        let mut group_of = HashMap::new();
+        let mut line_of_group: Vec<usize> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let content = line.split('#').next().unwrap_or("");
+            let raw: Vec<&str> = content
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .collect();
+            // White space separates addresses, but pipermail writes
+            // `jane at example.org`: glue `x at y` back together when
+            // neither side holds an `@`.
+            let mut tokens: Vec<String> = Vec::new();
+            let mut i = 0;
+            while i < raw.len() {
+                if i + 2 < raw.len()
+                    && raw[i + 1].eq_ignore_ascii_case("at")
+                    && !raw[i].contains('@')
+                    && !raw[i + 2].contains('@')
+                {
+                    tokens.push(format!("{}@{}", raw[i], raw[i + 2]));
+                    i += 3;
+                } else {
+                    tokens.push(raw[i].to_string());
+                    i += 1;
+                }
+            }
+            if tokens.is_empty() {
+                continue;
+            }
+            let group = line_of_group.len();
+            line_of_group.push(line_no);
+            for token in &tokens {
+                let addr = normalize_address(token);
+                if !looks_like_address(&addr) {
+                    return Err((line_no, format!("'{token}' is not an address")));
+                }
+                if let Some(&other) = group_of.get(&addr)
+                    && other != group
+                {
+                    return Err((
+                        line_no,
+                        format!(
+                            "{addr} is already on line {}; put all of one person's addresses on one line",
+                            line_of_group[other]
+                        ),
+                    ));
+                }
+                group_of.insert(addr, group);
+            }
+        }
+        Ok(Aliases { group_of })
+    }
+
+    /// Groups `addresses` (normalised) into persons: each person's addresses
+    /// sorted, persons sorted by key. The key of a person is "the first
+    /// address in sort order".
+    pub fn group<'a>(&self, addresses: impl IntoIterator<Item = &'a str>) -> Vec<Vec<String>> {
+        let mut by_key: BTreeMap<GroupKey<'a>, BTreeSet<&'a str>> = BTreeMap::new();
+        for addr in addresses {
+            let key = match self.group_of.get(addr) {
+                Some(&g) => GroupKey::Alias(g),
+                None => GroupKey::Alone(addr),
+            };
+            by_key.entry(key).or_default().insert(addr);
+        }
+        let mut persons: Vec<Vec<String>> = by_key
+            .into_values()
+            .map(|set| set.into_iter().map(str::to_string).collect())
+            .collect();
+        persons.sort();
+        persons
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey<'a> {
+    Alias(usize),
+    Alone(&'a str),
+}
+
+/// Likely duplicates among `persons` (key, addresses, display names):
+/// DESIGN.md says they are "*suggested* in the report, never merged
+/// silently". Two kinds: the same normalised display name at different
+/// persons, and the same local part at two domains. Returns `(why, keys)`
+/// pairs, sorted.
+pub fn suggest_duplicates(
+    persons: &[(String, Vec<String>, Vec<String>)],
+) -> Vec<(String, Vec<String>)> {
+    let mut by_name: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let mut by_local: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (key, addresses, names) in persons {
+        for name in names {
+            let name = normalize_name(name);
+            // A "name" that is just an address tells nothing more.
+            if !name.is_empty() && !name.contains('@') {
+                by_name.entry(name).or_default().insert(key);
+            }
+        }
+        for addr in addresses {
+            if let Some((local, _)) = addr.split_once('@') {
+                by_local.entry(local).or_default().insert(key);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, keys) in by_name {
+        if keys.len() > 1 {
+            out.push((
+                format!("same name \"{name}\""),
+                keys.into_iter().map(str::to_string).collect(),
+            ));
+        }
+    }
+    for (local, keys) in by_local {
+        if keys.len() > 1 {
+            out.push((
+                format!("same local part \"{local}\" at different domains"),
+                keys.into_iter().map(str::to_string).collect(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::lower_and_trim("  Jane@Example.ORG\t", "jane@example.org")]
+    #[case::pipermail_with_name("jane at example.org (Jane Doe)", "jane@example.org")]
+    #[case::pipermail_bare("JANE at Example.org", "jane@example.org")]
+    #[case::angle_brackets("<jane@example.org>", "jane@example.org")]
+    #[case::opaque_kept_stable("m@ech|er @end|ng |rom", "m@ech|er @end|ng |rom")]
+    fn addresses_are_normalised(#[case] raw: &str, #[case] want: &str) {
+        assert_eq!(normalize_address(raw), want);
+    }
+
+    #[test]
+    fn aliases_group_addresses_into_one_person_keyed_by_the_first() {
+        let aliases =
+            Aliases::parse("# Jane's two addresses\nzed@b.org, Jane@A.org  # work\n\nsolo@x.org\n")
+                .unwrap();
+        let persons = aliases.group(["jane@a.org", "zed@b.org", "bob@c.org"]);
+        assert_eq!(
+            persons,
+            vec![
+                vec!["bob@c.org".to_string()],
+                vec!["jane@a.org".to_string(), "zed@b.org".to_string()],
+            ]
+        );
+    }
+
+    #[rstest]
+    #[case::not_an_address("jane@a.org, nobody\n", 1, "'nobody' is not an address")]
+    #[case::on_two_lines(
+        "a@x.org b@x.org\nc@x.org a@x.org\n",
+        2,
+        "a@x.org is already on line 1"
+    )]
+    fn bad_alias_lines_are_named(#[case] text: &str, #[case] line: usize, #[case] start: &str) {
+        let (l, msg) = Aliases::parse(text).unwrap_err();
+        assert_eq!(l, line);
+        assert!(msg.starts_with(start), "{msg}");
+    }
+
+    #[test]
+    fn duplicates_are_suggested_by_name_and_local_part() {
+        let p = |k: &str, names: &[&str]| {
+            (
+                k.to_string(),
+                vec![k.to_string()],
+                names.iter().map(|s| s.to_string()).collect(),
+            )
+        };
+        let got = suggest_duplicates(&[
+            p("jane@a.org", &["Jane  Doe"]),
+            p("jd@b.org", &["\"jane doe\""]),
+            p("jane@c.org", &[]),
+            p("bob@d.org", &["Bob"]),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "same name \"jane doe\"".to_string(),
+                    vec!["jane@a.org".to_string(), "jd@b.org".to_string()]
+                ),
+                (
+                    "same local part \"jane\" at different domains".to_string(),
+                    vec!["jane@a.org".to_string(), "jane@c.org".to_string()]
+                ),
+            ]
+        );
+    }
+}

@@ -1,1 +1,135 @@
-//! Coalition-level activity queries for reports. (Filled in by the reports work.)
+//! Coalition-level activity for reports: the counted messages of one
+//! coalition, with just what the figures and charts need (day, sender,
+//! threading headers). The figures themselves are computed in `report`, from
+//! this list, so every chart and figure agrees on what a counted message is.
+//!
+//! "Counted" follows DESIGN.md: not set aside, dated, dated no later than the
+//! evaluation day T (nothing after T exists for the evaluation), and not a
+//! reply to the check-in message ("a check-in reply is a response, not a
+//! counted post").
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// One counted message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityMessage {
+    /// Unix seconds, UTC.
+    pub date: i64,
+    /// The sender's address, lower-cased (empty when the message had none).
+    pub from: String,
+    /// The Message-ID, when it had one.
+    pub message_id: Option<String>,
+    /// The message it answers: `In-Reply-To`, else the last `References` entry.
+    pub parent: Option<String>,
+}
+
+/// The counted messages of `coalition_id` dated before `until` (Unix seconds,
+/// exclusive: pass the start of the day after T), oldest first. With a
+/// `checkin_subject`, replies to the check-in message (the earliest message
+/// whose subject contains it, case-insensitively) are left out.
+pub fn counted_messages(
+    conn: &Connection,
+    coalition_id: i64,
+    until: i64,
+    checkin_subject: Option<&str>,
+) -> rusqlite::Result<Vec<ActivityMessage>> {
+    let checkin_id: Option<String> = match checkin_subject {
+        Some(subject) => conn
+            .query_row(
+                "SELECT message_id FROM messages
+                  WHERE coalition_id = ?1 AND instr(lower(coalesce(subject, '')), lower(?2)) > 0
+                  ORDER BY date IS NULL, date, id LIMIT 1",
+                params![coalition_id, subject],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten(),
+        None => None,
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT date, lower(coalesce(from_addr, '')), message_id, in_reply_to, refs
+           FROM messages
+          WHERE coalition_id = ?1 AND set_aside IS NULL AND date IS NOT NULL AND date < ?2
+          ORDER BY date, id",
+    )?;
+    let rows = stmt.query_map(params![coalition_id, until], |r| {
+        let in_reply_to: Option<String> = r.get(3)?;
+        let refs: Option<String> = r.get(4)?;
+        let parent = in_reply_to
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .or_else(|| {
+                refs.as_deref()
+                    .and_then(|r| r.split_whitespace().last())
+                    .map(str::to_string)
+            });
+        let is_checkin_reply = checkin_id.as_deref().is_some_and(|id| {
+            parent.as_deref() == Some(id)
+                || refs
+                    .as_deref()
+                    .is_some_and(|r| r.split_whitespace().any(|x| x == id))
+        });
+        Ok((
+            is_checkin_reply,
+            ActivityMessage {
+                date: r.get(0)?,
+                from: r.get(1)?,
+                message_id: r.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty()),
+                parent,
+            },
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (is_checkin_reply, message) = row?;
+        if !is_checkin_reply {
+            out.push(message);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_counted_dated_messages_up_to_the_limit() {
+        let conn = crate::store::open_in_memory().unwrap();
+        let c = crate::store::messages::ensure_coalition(&conn, "a", None).unwrap();
+        let l = crate::store::messages::ensure_list(&conn, c, "a").unwrap();
+        let insert = |key: &str,
+                      date: Option<i64>,
+                      aside: Option<&str>,
+                      irt: Option<&str>,
+                      refs: Option<&str>| {
+            conn.execute(
+                "INSERT INTO messages (coalition_id, list_id, message_key, message_id, date, date_source,
+                                       from_addr, in_reply_to, refs, size, byte_offset, set_aside)
+                 VALUES (?1, ?2, ?3, ?3, ?4, 'header', 'A@x.org', ?5, ?6, 1, 0, ?7)",
+                params![c, l, key, date, irt, refs, aside],
+            )
+            .unwrap();
+        };
+        insert("m1", Some(10), None, None, None);
+        insert("m2", Some(20), None, None, Some("m0 m1"));
+        insert("m3", Some(30), Some("auto-reply"), None, None);
+        insert("m4", None, None, None, None);
+        insert("m5", Some(100), None, None, None);
+        let got = counted_messages(&conn, c, 100, None).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].from, "a@x.org");
+        assert_eq!(got[1].parent.as_deref(), Some("m1"));
+        conn.execute(
+            "UPDATE messages SET subject = 'Annual CHECK-IN 2025' WHERE message_key = 'm1'",
+            [],
+        )
+        .unwrap();
+        let got = counted_messages(&conn, c, 100, Some("annual check-in")).unwrap();
+        assert_eq!(
+            got.len(),
+            1,
+            "the reply to the check-in message is a response, not a post"
+        );
+    }
+}

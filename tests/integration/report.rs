@@ -1,1 +1,527 @@
-//! Integration tests for the report stage.
+//! Integration tests for the report stage and `listpulse run`: configuration
+//! errors, the demo end to end, what the comparison may not contain, the
+//! lock, atomic replacement under SIGKILL, and the pages in a real browser.
+//! Every test works in its own temp dir; none writes into the repository.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::util::{fixture, listpulse};
+
+const SLUGS: [&str; 4] = [
+    "dc-open-data",
+    "dc-rural-access",
+    "dc-net-heritage",
+    "dc-youth-voices",
+];
+const CHARTS: [&str; 5] = [
+    "chart-monthly-activity",
+    "chart-class-history",
+    "chart-poster-flow",
+    "chart-concentration",
+    "chart-response",
+];
+const COMPARISON_CHARTS: [&str; 3] = [
+    "chart-class-shares",
+    "chart-figures",
+    "chart-shared-members",
+];
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The demo copied into `dir/demo`, its config pointed at `dir/out` and
+/// `dir/demo.db`. Returns the config's path.
+fn demo_in(dir: &Path) -> PathBuf {
+    copy_dir(&fixture("demo"), &dir.join("demo"));
+    let config = dir.join("demo/listpulse.toml");
+    let text = fs::read_to_string(&config)
+        .unwrap()
+        .replace(
+            "database = \"../../target/demo.db\"",
+            "database = \"../demo.db\"",
+        )
+        .replace("output = \"../../reports/demo\"", "output = \"../out\"");
+    assert!(text.contains("\"../out\"") && text.contains("\"../demo.db\""));
+    fs::write(&config, text).unwrap();
+    config
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(base).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn expected_files() -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("index.html"), PathBuf::from("comparison.csv")];
+    for c in COMPARISON_CHARTS {
+        files.push(format!("{c}.svg").into());
+        files.push(format!("{c}.png").into());
+    }
+    for slug in SLUGS {
+        let dir = Path::new(slug);
+        for f in [
+            "members.csv",
+            "contacts.csv",
+            "summary.json",
+            "summary.md",
+            "index.html",
+        ] {
+            files.push(dir.join(f));
+        }
+        for c in CHARTS {
+            files.push(dir.join(format!("{c}.svg")));
+            files.push(dir.join(format!("{c}.png")));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, line, what) in [
+        (
+            "database = \"x.db\"\n[[coalition]]\nslug = \"a\"\ninactivity = \"two years\"\n",
+            4,
+            "bad duration",
+        ),
+        (
+            "database = \"x.db\"\n[[coalition]]\nslug = \"a\"\n[[coalition]]\nslug = \"a\"\n",
+            5,
+            "used by two",
+        ),
+        (
+            "database = \"x.db\"\n[[coalition]]\nslug = \"a\"\nannual_meeting = [[\"2024-13-01\", \"2024-12-02\"]]\n",
+            4,
+            "bad date",
+        ),
+        ("database = \"x.db\"\nouptut = \"r\"\n", 2, "unknown field"),
+    ] {
+        let config = dir.path().join("lp.toml");
+        fs::write(&config, text).unwrap();
+        let out = listpulse(dir.path())
+            .args(["run", "--config", "lp.toml"])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(stderr.contains(&format!("lp.toml:{line}: ")), "{stderr}");
+        assert!(stderr.contains(what), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            !dir.path().join("x.db").exists(),
+            "nothing is done before the config is valid"
+        );
+    }
+}
+
+#[test]
+fn config_example_is_printed_and_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = listpulse(dir.path())
+        .args(["config", "example"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("[[coalition]]") && text.contains('#'));
+    let path = dir.path().join("listpulse.toml");
+    fs::write(&path, &text).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let settings = listpulse::config::Settings::load(&path, None, day).unwrap();
+    assert_eq!(settings.coalitions.len(), 1);
+    assert_eq!(settings.coalitions[0].annual_meetings.len(), 2);
+}
+
+#[test]
+fn run_on_the_demo_writes_every_report_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    let out = listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    assert!(
+        out.get_output().stderr.is_empty(),
+        "run is silent on success"
+    );
+    assert!(
+        out.get_output().stdout.is_empty(),
+        "run is silent on success"
+    );
+    let first = snapshot(&dir.path().join("out"));
+    let got: Vec<PathBuf> = first.keys().cloned().collect();
+    assert_eq!(got, expected_files());
+
+    let members = String::from_utf8(first[Path::new("dc-open-data/members.csv")].clone()).unwrap();
+    assert_eq!(
+        members.lines().next().unwrap(),
+        "coalition,person,addresses,class,reason,posts_in_period,posts_total,first_post,last_post,last_checkin,checkin_status,on_roster"
+    );
+    assert!(members.lines().count() > 10);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&first[Path::new("dc-open-data/summary.json")]).unwrap();
+    for key in [
+        "coalition",
+        "as_of",
+        "period_days",
+        "inactivity_days",
+        "min_posts",
+        "counts",
+        "figures",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["as_of"], "2025-06-30");
+    for png in first
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "png"))
+    {
+        assert!(png.1.starts_with(b"\x89PNG"), "{}", png.0.display());
+    }
+
+    // Idempotent: a second run over the same inputs gives the same bytes.
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    assert_eq!(snapshot(&dir.path().join("out")), first);
+}
+
+#[test]
+fn comparison_holds_no_address_and_no_member_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    // Every name and address the demo knows, from its rosters.
+    let mut names = Vec::new();
+    for slug in SLUGS {
+        let roster =
+            fs::read_to_string(dir.path().join(format!("demo/rosters/{slug}.csv"))).unwrap();
+        for line in roster.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            names.push(cells[0].to_string());
+            names.push(cells[1].to_string());
+            names.push(cells[1].split(' ').next_back().unwrap().to_string());
+        }
+    }
+    assert!(names.len() > 50);
+    let mut checked = 0;
+    for entry in fs::read_dir(dir.path().join("out")).unwrap().flatten() {
+        if entry.path().is_dir() {
+            continue;
+        }
+        if entry.path().extension().is_some_and(|e| e == "png") {
+            // Raster text: the SVG twin holds the same words and is checked.
+            continue;
+        }
+        let text = fs::read_to_string(entry.path())
+            .unwrap()
+            .replace("@media", "");
+        assert!(
+            !text.contains('@'),
+            "{} holds an address",
+            entry.path().display()
+        );
+        for name in &names {
+            assert!(
+                !text.contains(name.as_str()),
+                "{} holds '{name}'",
+                entry.path().display()
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2 + COMPARISON_CHARTS.len());
+}
+
+#[test]
+fn a_second_run_exits_at_once_with_status_2_while_the_lock_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    let held = listpulse::lock::Lock::acquire(&dir.path().join("demo.db")).unwrap();
+    let started = std::time::Instant::now();
+    let out = listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .code(2);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("another listpulse process"), "{stderr}");
+    assert!(
+        !dir.path().join("out").exists(),
+        "the second run wrote nothing"
+    );
+    drop(held);
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_run_killed_mid_way_leaves_the_previous_reports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let old = snapshot(&dir.path().join("out"));
+    let bin = assert_cmd::cargo::cargo_bin!("listpulse");
+    // Kill a run with another as-of date at several moments: during the
+    // ingest check, the evaluation, the rendering, the renames.
+    for delay_ms in [5u64, 40, 120, 250, 400, 700, 1000] {
+        let mut child = Command::new(bin)
+            .args(["run", "--as-of", "2024-12-31", "--config"])
+            .arg(&config)
+            .current_dir(dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        let now = snapshot(&dir.path().join("out"));
+        for path in now.keys() {
+            let name = path.file_name().unwrap().to_string_lossy();
+            if name.starts_with(".listpulse-tmp-") {
+                continue; // a killed run's temporary file: removed by the next run
+            }
+            assert!(old.contains_key(path), "unexpected file {}", path.display());
+        }
+        for path in old.keys() {
+            assert!(now.contains_key(path), "{} disappeared", path.display());
+        }
+    }
+    // Complete the new run: every file that changed during the kills must be
+    // exactly the new version, so none was ever half-written.
+    listpulse(dir.path())
+        .args(["run", "--as-of", "2024-12-31", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let new = snapshot(&dir.path().join("out"));
+    assert_eq!(
+        new.keys().collect::<Vec<_>>(),
+        old.keys().collect::<Vec<_>>(),
+        "temporary files are cleaned up"
+    );
+    assert_ne!(new, old);
+}
+
+#[test]
+fn files_seen_between_kills_are_old_or_new_never_partial() {
+    // The same as above, checked per file: run the new as-of to completion in
+    // a twin folder to know the new bytes, then kill runs over the old ones.
+    let twin = tempfile::tempdir().unwrap();
+    let twin_config = demo_in(twin.path());
+    listpulse(twin.path())
+        .args(["run", "--as-of", "2024-12-31", "--config"])
+        .arg(&twin_config)
+        .assert()
+        .success();
+    let new = snapshot(&twin.path().join("out"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let old = snapshot(&dir.path().join("out"));
+    let bin = assert_cmd::cargo::cargo_bin!("listpulse");
+    for delay_ms in [30u64, 150, 300, 500, 800] {
+        let mut child = Command::new(bin)
+            .args(["run", "--as-of", "2024-12-31", "--config"])
+            .arg(&config)
+            .current_dir(dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (path, bytes) in snapshot(&dir.path().join("out")) {
+            if path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".listpulse-tmp-")
+            {
+                continue;
+            }
+            assert!(
+                old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes),
+                "{} is neither the old nor the new version (killed after {delay_ms} ms)",
+                path.display()
+            );
+        }
+    }
+}
+
+fn chromium_dom(page: &Path) -> Option<String> {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium not present (apt-get install chromium)");
+        return None;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn pages_render_in_headless_chromium_with_charts_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    let Some(dom) = chromium_dom(&out.join("dc-open-data/index.html")) else {
+        return;
+    };
+    assert_eq!(
+        dom.matches("<svg").count(),
+        CHARTS.len(),
+        "one inline svg per chart"
+    );
+    assert!(dom.contains("<table class=\"members\""));
+    let members = fs::read_to_string(out.join("dc-open-data/members.csv")).unwrap();
+    assert_eq!(
+        dom.matches("<tr>").count(),
+        // figures table rows + member rows + the member header row
+        6 + members.lines().count(),
+    );
+    assert!(dom.contains("Possible duplicate identities"));
+    // Self-contained: nothing is loaded from anywhere (the only URLs are SVG namespaces).
+    for tag in ["<script", "<link", "<img", "<iframe"] {
+        assert!(!dom.contains(tag), "{tag}");
+    }
+
+    let dom = chromium_dom(&out.join("index.html")).unwrap();
+    assert_eq!(dom.matches("<svg").count(), COMPARISON_CHARTS.len());
+    assert!(dom.contains("<table class=\"comparison\""));
+    assert!(!dom.replace("@media", "").contains('@'));
+}
+
+#[test]
+fn the_demo_generator_reproduces_the_committed_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(assert_cmd::cargo::cargo_bin!("listpulse-demo"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let made = snapshot(dir.path());
+    let committed = snapshot(&fixture("demo"));
+    assert_eq!(
+        made.keys().collect::<Vec<_>>(),
+        committed.keys().collect::<Vec<_>>(),
+        "same files"
+    );
+    for (path, bytes) in &made {
+        // Compare gzip members by content: the compressed bytes may differ
+        // between zlib implementations while the archive is the same.
+        let (a, b) = if path.extension().is_some_and(|e| e == "gz") {
+            (gunzip(bytes), gunzip(&committed[path]))
+        } else {
+            (bytes.clone(), committed[path].clone())
+        };
+        assert!(
+            a == b,
+            "{} differs: run `cargo run --bin listpulse-demo`",
+            path.display()
+        );
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_missing_archive_is_one_line_and_exit_1_and_the_reports_are_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("lp.toml"),
+        "database = \"x.db\"\noutput = \"out\"\nas_of = \"2025-01-01\"\n[[coalition]]\nslug = \"a\"\narchives = [\"nowhere/*.mbox\"]\n",
+    )
+    .unwrap();
+    let out = listpulse(dir.path())
+        .args(["run", "--config", "lp.toml"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("nowhere/*.mbox"), "{stderr}");
+    assert!(dir.path().join("out/a/members.csv").exists());
+    assert!(dir.path().join("out/comparison.csv").exists());
+}

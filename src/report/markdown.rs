@@ -1,0 +1,90 @@
+//! summary.md: the counts and figures as a short Markdown note a coordinator
+//! can paste into a mail or a wiki. No member table: that is members.csv.
+
+use std::fmt::Write as _;
+
+use super::{Exporter, ReportModel};
+
+/// summary.md.
+pub struct SummaryMarkdown;
+
+impl Exporter<ReportModel> for SummaryMarkdown {
+    fn file_name(&self) -> String {
+        "summary.md".into()
+    }
+
+    fn render(&self, m: &ReportModel) -> anyhow::Result<Vec<u8>> {
+        let c = m.counts();
+        let t = m.thresholds;
+        let f = &m.figures;
+        let pct = |s: Option<f64>| {
+            s.map(|s| format!("{:.0}%", s * 100.0))
+                .unwrap_or_else(|| "not configured".into())
+        };
+        let mut o = String::new();
+        let _ = writeln!(o, "# {} — as of {}\n", m.name, m.as_of);
+        let _ = writeln!(
+            o,
+            "Check-in period {} days; dormant after {} days without a sign of life; active from {} post(s) in the period.\n",
+            t.period_days, t.inactivity_days, t.min_posts
+        );
+        let _ = writeln!(o, "| class | members |\n| --- | ---: |");
+        let _ = writeln!(
+            o,
+            "| active | {} |\n| observer | {} |\n| dormant | {} |\n| **all** | **{}** |\n",
+            c.active,
+            c.observer,
+            c.dormant,
+            c.total()
+        );
+        let _ = writeln!(o, "| figure | value |\n| --- | ---: |");
+        let _ = writeln!(
+            o,
+            "| months with activity, last 12 | {} |",
+            f.months_active_last_12
+        );
+        let _ = writeln!(o, "| messages in the period | {} |", f.messages_in_period);
+        let _ = writeln!(
+            o,
+            "| threads started in the period | {} |",
+            f.threads_in_period
+        );
+        let _ = writeln!(
+            o,
+            "| threads with two or more voices | {} ({}) |",
+            f.threads_two_or_more_voices,
+            pct(f.two_or_more_voices_share)
+        );
+        let _ = writeln!(
+            o,
+            "| messages outside the annual-meeting window | {} |",
+            pct(f.outside_meeting_share)
+        );
+        let _ = writeln!(
+            o,
+            "| messages by the coordinators | {} |\n",
+            pct(f.coordinator_share)
+        );
+        if !m.history.is_empty() {
+            let _ = writeln!(
+                o,
+                "## Members by class over the years\n\n| date | active | observer | dormant |\n| --- | ---: | ---: | ---: |"
+            );
+            for h in &m.history {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} |",
+                    h.date, h.counts.active, h.counts.observer, h.counts.dormant
+                );
+            }
+            o.push('\n');
+        }
+        let _ = writeln!(
+            o,
+            "{} dormant member(s) to follow up: see contacts.csv. {} possible duplicate identit(ies) to review: see index.html.",
+            c.dormant,
+            m.table.duplicate_suggestions.len()
+        );
+        Ok(o.into_bytes())
+    }
+}
