@@ -82,10 +82,7 @@ fn coalition_model(
 
     let paths = archive_paths(c);
     if !paths.is_empty() {
-        let options = IngestOptions {
-            no_mmap: false,
-            progress: false,
-        };
+        let options = IngestOptions::default();
         let summary =
             ingest_paths(conn, coalition_id, list_id, &paths, &options).with_context(db_error)?;
         if summary.skipped_files > 0 && !errored() {
