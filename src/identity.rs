@@ -8,7 +8,7 @@
 //! obfuscation is undone"), so an address typed in a roster meets the same
 //! address seen in an archive.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// An aliases file that could not be used.
@@ -178,31 +178,29 @@ impl Aliases {
         Ok(Aliases { group_of })
     }
 
-    /// Groups `addresses` (normalised) into persons: each person's addresses
-    /// sorted, persons sorted by key. The key of a person is "the first
-    /// address in sort order".
+    /// Groups `addresses` (normalised; repeats are fine) into persons: each
+    /// person's addresses sorted, persons sorted by key. The key of a person
+    /// is "the first address in sort order".
     pub fn group<'a>(&self, addresses: impl IntoIterator<Item = &'a str>) -> Vec<Vec<String>> {
-        let mut by_key: BTreeMap<GroupKey<'a>, BTreeSet<&'a str>> = BTreeMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut aliased: HashMap<usize, Vec<&str>> = HashMap::new();
+        let mut persons: Vec<Vec<String>> = Vec::new();
         for addr in addresses {
-            let key = match self.group_of.get(addr) {
-                Some(&g) => GroupKey::Alias(g),
-                None => GroupKey::Alone(addr),
-            };
-            by_key.entry(key).or_default().insert(addr);
+            if !seen.insert(addr) {
+                continue;
+            }
+            match self.group_of.get(addr) {
+                Some(&g) => aliased.entry(g).or_default().push(addr),
+                None => persons.push(vec![addr.to_string()]),
+            }
         }
-        let mut persons: Vec<Vec<String>> = by_key
-            .into_values()
-            .map(|set| set.into_iter().map(str::to_string).collect())
-            .collect();
-        persons.sort();
+        for (_, mut group) in aliased {
+            group.sort_unstable();
+            persons.push(group.into_iter().map(str::to_string).collect());
+        }
+        persons.sort_unstable_by(|a, b| a[0].cmp(&b[0]));
         persons
     }
-}
-
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum GroupKey<'a> {
-    Alias(usize),
-    Alone(&'a str),
 }
 
 /// Likely duplicates among `persons` (key, addresses, display names):
@@ -210,43 +208,49 @@ enum GroupKey<'a> {
 /// silently". Two kinds: the same normalised display name at different
 /// persons, and the same local part at two domains. Returns `(why, keys)`
 /// pairs, sorted.
-pub fn suggest_duplicates(
-    persons: &[(String, Vec<String>, Vec<String>)],
-) -> Vec<(String, Vec<String>)> {
-    let mut by_name: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-    let mut by_local: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+pub fn suggest_duplicates(persons: &[(&str, &[String], Vec<&str>)]) -> Vec<(String, Vec<String>)> {
+    // Hash maps, not ordered ones: most names and local parts are unique,
+    // and only the few shared ones are sorted at the end.
+    let mut by_name: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut by_local: HashMap<&str, Vec<&str>> = HashMap::new();
     for (key, addresses, names) in persons {
         for name in names {
             let name = normalize_name(name);
+            let key: &str = key;
             // A "name" that is just an address tells nothing more.
             if !name.is_empty() && !name.contains('@') {
-                by_name.entry(name).or_default().insert(key);
+                push_once(by_name.entry(name).or_default(), key);
             }
         }
-        for addr in addresses {
+        for addr in addresses.iter() {
             if let Some((local, _)) = addr.split_once('@') {
-                by_local.entry(local).or_default().insert(key);
+                push_once(by_local.entry(local).or_default(), key);
             }
         }
     }
-    let mut out = Vec::new();
-    for (name, keys) in by_name {
-        if keys.len() > 1 {
-            out.push((
-                format!("same name \"{name}\""),
-                keys.into_iter().map(str::to_string).collect(),
-            ));
-        }
-    }
-    for (local, keys) in by_local {
-        if keys.len() > 1 {
-            out.push((
+    let shared = |why: String, mut keys: Vec<&str>| {
+        keys.sort_unstable();
+        keys.dedup();
+        (keys.len() > 1).then(|| (why, keys.into_iter().map(str::to_string).collect()))
+    };
+    let mut out: Vec<(String, Vec<String>)> = by_name
+        .into_iter()
+        .filter_map(|(name, keys)| shared(format!("same name \"{name}\""), keys))
+        .chain(by_local.into_iter().filter_map(|(local, keys)| {
+            shared(
                 format!("same local part \"{local}\" at different domains"),
-                keys.into_iter().map(str::to_string).collect(),
-            ));
-        }
-    }
+                keys,
+            )
+        }))
+        .collect();
+    out.sort();
     out
+}
+
+fn push_once<'a>(keys: &mut Vec<&'a str>, key: &'a str) {
+    if keys.last() != Some(&key) {
+        keys.push(key);
+    }
 }
 
 #[cfg(test)]
@@ -294,29 +298,29 @@ mod tests {
 
     #[test]
     fn duplicates_are_suggested_by_name_and_local_part() {
-        let p = |k: &str, names: &[&str]| {
-            (
-                k.to_string(),
-                vec![k.to_string()],
-                names.iter().map(|s| s.to_string()).collect(),
-            )
+        let addrs: Vec<Vec<String>> = ["jane@a.org", "jd@b.org", "jane@c.org", "bob@d.org"]
+            .iter()
+            .map(|a| vec![a.to_string()])
+            .collect();
+        let p = |i: usize, names: &[&'static str]| {
+            (addrs[i][0].as_str(), addrs[i].as_slice(), names.to_vec())
         };
         let got = suggest_duplicates(&[
-            p("jane@a.org", &["Jane  Doe"]),
-            p("jd@b.org", &["\"jane doe\""]),
-            p("jane@c.org", &[]),
-            p("bob@d.org", &["Bob"]),
+            p(0, &["Jane  Doe"]),
+            p(1, &["\"jane doe\""]),
+            p(2, &[]),
+            p(3, &["Bob"]),
         ]);
         assert_eq!(
             got,
             vec![
                 (
-                    "same name \"jane doe\"".to_string(),
-                    vec!["jane@a.org".to_string(), "jd@b.org".to_string()]
-                ),
-                (
                     "same local part \"jane\" at different domains".to_string(),
                     vec!["jane@a.org".to_string(), "jane@c.org".to_string()]
+                ),
+                (
+                    "same name \"jane doe\"".to_string(),
+                    vec!["jane@a.org".to_string(), "jd@b.org".to_string()]
                 ),
             ]
         );

@@ -7,7 +7,7 @@
 //! roster, one over check-ins. Rust then only merges per address, so the cost
 //! follows the number of members, not of messages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -260,17 +260,26 @@ impl Evaluation {
         let end = checkins::end_of_day_secs(as_of);
         let period_start =
             checkins::start_of_day_secs(classify::window_start(as_of, self.thresholds.period_days));
+        // Check-in replies are left out by rowid, so the aggregate itself
+        // reads only the (coalition_id, from_addr, date, set_aside) index.
+        let replies = if self.checkin.is_some() {
+            format!(
+                "AND m.id NOT IN (SELECT m.id FROM messages m WHERE m.coalition_id = ?1 AND {})",
+                checkins::IS_CHECKIN_REPLY
+            )
+        } else {
+            "AND ?2 IS NULL".to_string()
+        };
         let sql = format!(
             "SELECT from_addr, sum(c), sum(c AND date >= ?4),
                     min(CASE WHEN c THEN date END), max(CASE WHEN c THEN date END),
                     max(set_aside IS NULL)
              FROM (SELECT m.from_addr, m.date, m.set_aside,
-                          (m.set_aside IS NULL AND m.date IS NOT NULL AND NOT {}) AS c
+                          (m.set_aside IS NULL AND m.date IS NOT NULL {replies}) AS c
                    FROM messages m
                    WHERE m.coalition_id = ?1 AND m.from_addr IS NOT NULL
                      AND (m.date IS NULL OR m.date < ?3))
-             GROUP BY from_addr",
-            checkins::IS_CHECKIN_REPLY
+             GROUP BY from_addr"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![self.coalition_id, self.checkin, end, period_start])?;
@@ -408,23 +417,21 @@ fn duplicates(
     while let Some(r) = rows.next()? {
         names.entry(r.get(0)?).or_default().push(r.get(1)?);
     }
-    let persons: Vec<(String, Vec<String>, Vec<String>)> = members
+    let persons: Vec<(&str, &[String], Vec<&str>)> = members
         .iter()
         .map(|m| {
             let n = m
                 .addresses
                 .iter()
-                .flat_map(|a| names.get(a).cloned().unwrap_or_default())
+                .filter_map(|a| names.get(a))
+                .flatten()
+                .map(String::as_str)
                 .collect();
-            (m.person.clone(), m.addresses.clone(), n)
+            (m.person.as_str(), m.addresses.as_slice(), n)
         })
         .collect();
-    let mut out: BTreeMap<(String, Vec<String>), ()> = BTreeMap::new();
-    for (why, persons) in identity::suggest_duplicates(&persons) {
-        out.insert((why, persons), ());
-    }
-    Ok(out
-        .into_keys()
+    Ok(identity::suggest_duplicates(&persons)
+        .into_iter()
         .map(|(why, persons)| DuplicateSuggestion { why, persons })
         .collect())
 }

@@ -160,6 +160,33 @@ fn scenario_members_csv_matches_the_hand_written_table() {
         "{table}"
     );
 
+    // The same from a configuration file: database, as-of, aliases and
+    // check-in subject from the file; a flag still wins over it.
+    let config = dir.path().join("listpulse.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = \"one.db\"\nas_of = \"2025-06-23\"\nperiod = \"30d\"\n\n[[coalition]]\nslug = \"{SLUG}\"\naliases = {:?}\ncheckin_subject = \"annual CHECK-IN 2025\"\n",
+            scenario("aliases.txt").display().to_string()
+        ),
+    )
+    .unwrap();
+    let from_config = ok(
+        dir.path(),
+        &[
+            "classify",
+            "--config",
+            "listpulse.toml",
+            "--coalition",
+            SLUG,
+            "--period",
+            "365d",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(from_config, got);
+
     // Importing everything again (cron) changes nothing.
     imports(dir.path(), "one.db");
     assert_eq!(classify(dir.path(), "one.db", &["--format", "csv"]), got);

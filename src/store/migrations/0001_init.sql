@@ -59,7 +59,9 @@ CREATE TABLE messages (
     UNIQUE (coalition_id, message_key)
 );
 CREATE INDEX messages_coalition_date ON messages (coalition_id, date);
-CREATE INDEX messages_coalition_from ON messages (coalition_id, from_addr);
+-- Wide enough to cover the per-sender activity aggregate of classification
+-- (one pass over the index, no table lookups).
+CREATE INDEX messages_coalition_from ON messages (coalition_id, from_addr, date, set_aside);
 CREATE INDEX messages_in_reply_to ON messages (in_reply_to);
 
 -- Every address seen as a sender, with the latest display name seen.
