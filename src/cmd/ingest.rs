@@ -391,13 +391,16 @@ impl Writer<'_> {
                 let Some(mut file) = self.file.take() else {
                     return Ok(());
                 };
-                let messages = file.counts.messages_seen - file.counts.malformed;
+                let counts = db::SourceCounts {
+                    messages: file.counts.messages_seen - file.counts.malformed,
+                    malformed: file.counts.malformed,
+                };
                 db::finish_source(
                     self.conn,
                     file.source_id,
                     &streamed.hash,
                     streamed.format.as_str(),
-                    messages,
+                    counts,
                 )?;
                 self.conn.execute_batch("RELEASE file")?;
                 file.counts.files = 1;

@@ -141,13 +141,11 @@ pub fn insert_file_in(
     let source_id = begin_source(tx, coalition_id, source.path, source.size, source.mtime)?;
     let stats = insert_messages(tx, coalition_id, list_id, source_id, &parsed.messages)?;
     let format = parsed.format.map(|f| f.as_str()).unwrap_or("unknown");
-    finish_source(
-        tx,
-        source_id,
-        source.hash,
-        format,
-        parsed.messages.len() as u64,
-    )?;
+    let counts = SourceCounts {
+        messages: parsed.messages.len() as u64,
+        malformed: parsed.malformed.len() as u64,
+    };
+    finish_source(tx, source_id, source.hash, format, counts)?;
     Ok(stats)
 }
 
@@ -173,16 +171,33 @@ pub fn begin_source(
     })
 }
 
+/// How many messages a source file held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceCounts {
+    /// Messages read (stored, or already held under the same key).
+    pub messages: u64,
+    /// Messages that could not be read and were skipped.
+    pub malformed: u64,
+}
+
 /// Completes a file's `sources` row once all its messages are written.
 pub fn finish_source(
     tx: &Connection,
     source_id: i64,
     hash: &str,
     format: &str,
-    messages: u64,
+    counts: SourceCounts,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE sources SET hash = ?2, format = ?3, messages = ?4 WHERE id = ?1")?
-        .execute(params![source_id, hash, format, messages as i64])?;
+    tx.prepare_cached(
+        "UPDATE sources SET hash = ?2, format = ?3, messages = ?4, malformed = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        source_id,
+        hash,
+        format,
+        counts.messages as i64,
+        counts.malformed as i64
+    ])?;
     Ok(())
 }
 

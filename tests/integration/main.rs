@@ -5,3 +5,4 @@ mod util;
 mod classify;
 mod ingest;
 mod report;
+mod upgrade;
