@@ -8,6 +8,8 @@
 # prints MB/s, messages/s and the speed ratio. Warm page cache; nothing is
 # written outside a temporary directory.
 set -euo pipefail
+# Arithmetic goes through python3 (always present here), not bc (often absent).
+calc() { python3 -c "print($1)"; }
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:-$root/../shared/corpus/r-devel}"
 runs="${RUNS:-3}"
@@ -24,9 +26,9 @@ for i in $(seq "$runs"); do
   start=$(date +%s.%N)
   "$bin" ingest --db "$tmp/lp.db" --coalition bench --quiet --json "$dir" > "$tmp/lp.json" || true
   end=$(date +%s.%N)
-  t=$(echo "$end - $start" | bc -l)
+  t=$(calc "$end - $start")
   echo "listpulse run $i: ${t}s"
-  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+  if [ -z "$best" ] || [ "$(calc "int($t < $best)")" = 1 ]; then best=$t; fi
 done
 msgs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["messages_seen"])' "$tmp/lp.json")
 read_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$tmp/lp.json")
@@ -37,12 +39,12 @@ for i in $(seq "$runs"); do
   start=$(date +%s.%N)
   python3 "$root/bench/baseline.py" "$tmp/py.db" "$dir" > "$tmp/py.out"
   end=$(date +%s.%N)
-  t=$(echo "$end - $start" | bc -l)
+  t=$(calc "$end - $start")
   echo "python run $i: ${t}s ($(cat "$tmp/py.out"))"
-  if [ -z "$pbest" ] || [ "$(echo "$t < $pbest" | bc -l)" = 1 ]; then pbest=$t; fi
+  if [ -z "$pbest" ] || [ "$(calc "int($t < $pbest)")" = 1 ]; then pbest=$t; fi
 done
 
 printf 'archive: %s (%s bytes on disk, %s bytes read, %s messages)\n' "$dir" "$bytes" "$read_bytes" "$msgs"
-printf 'listpulse best: %.3f s  %.0f MB/s  %.0f messages/s\n' "$best" "$(echo "$read_bytes / 1000000 / $best" | bc -l)" "$(echo "$msgs / $best" | bc -l)"
-printf 'python    best: %.3f s  %.0f MB/s  %.0f messages/s\n' "$pbest" "$(echo "$read_bytes / 1000000 / $pbest" | bc -l)" "$(echo "$msgs / $pbest" | bc -l)"
-printf 'ratio: listpulse is %.1fx faster\n' "$(echo "$pbest / $best" | bc -l)"
+printf 'listpulse best: %.3f s  %.0f MB/s  %.0f messages/s\n' "$best" "$(calc "$read_bytes / 1000000 / $best")" "$(calc "$msgs / $best")"
+printf 'python    best: %.3f s  %.0f MB/s  %.0f messages/s\n' "$pbest" "$(calc "$read_bytes / 1000000 / $pbest")" "$(calc "$msgs / $pbest")"
+printf 'ratio: listpulse is %.1fx faster\n' "$(calc "$pbest / $best")"
