@@ -11,9 +11,11 @@ use std::sync::Once;
 
 use anyhow::anyhow;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use super::model::YearPoint;
 use super::{Exporter, ReportModel};
 
 static SANS: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -460,7 +462,7 @@ where
 /// The lower and upper edge of one class's segment in a stacked bar.
 type ClassSpan = fn(&crate::classify::ClassCounts) -> (u64, u64);
 /// One value of a year.
-type YearValue = fn(&super::model::YearPoint) -> u64;
+type YearValue = fn(&YearPoint) -> u64;
 
 fn year_axis(m: &ReportModel) -> Option<(f64, f64)> {
     let first = m.yearly.first()?.year as f64;
@@ -540,6 +542,83 @@ where
     legend(&mut chart, fonts, SeriesLabelPosition::UpperLeft)
 }
 
+/// How one bar-per-year panel is labelled and scaled.
+struct YearBars<'a> {
+    x_desc: &'a str,
+    y_desc: &'a str,
+    /// The y axis runs from 0 to this; percent panels leave headroom above
+    /// 100% for the legend.
+    y_max: f64,
+    /// Year ticks at most (the axis gets this many plus one).
+    max_year_labels: usize,
+    percent: bool,
+    label: &'a str,
+    color: RGBColor,
+    value: fn(&YearPoint) -> Option<f64>,
+}
+
+/// One panel of bars, one per year: the shape of the concentration and both
+/// response panels. Returns the chart so a caller can add series before the
+/// legend is drawn.
+fn year_bars<'a, DB: DrawingBackend + 'a>(
+    area: &DrawingArea<DB, Shift>,
+    fonts: &Fonts,
+    m: &ReportModel,
+    (x0, x1): (f64, f64),
+    caption: Option<&str>,
+    spec: &YearBars<'_>,
+) -> anyhow::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut builder = ChartBuilder::on(area);
+    if let Some(title) = caption {
+        builder.caption(title, fonts.title());
+    }
+    let mut chart = builder
+        .margin(if caption.is_some() { 12 } else { 10 })
+        .x_label_area_size(50)
+        .y_label_area_size(if caption.is_some() { 70 } else { 60 })
+        .build_cartesian_2d(x0..x1, 0f64..spec.y_max)?;
+    let n_years = (x1 - x0).round() as usize;
+    let percent = |v: &f64| {
+        if *v <= 100.0 {
+            format!("{v:.0}%")
+        } else {
+            String::new() // the headroom above 100% is the legend's
+        }
+    };
+    let plain = |v: &f64| format!("{v:.1}");
+    let y_format: &dyn Fn(&f64) -> String = if spec.percent { &percent } else { &plain };
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .disable_x_mesh()
+        .x_labels(n_years.min(spec.max_year_labels) + 1)
+        .x_label_formatter(&year_label)
+        .y_labels(if spec.percent { 8 } else { 10 })
+        .y_label_formatter(y_format)
+        .x_desc(spec.x_desc)
+        .y_desc(spec.y_desc)
+        .label_style(fonts.label())
+        .axis_desc_style(fonts.axis())
+        .draw()?;
+    let scale = if spec.percent { 100.0 } else { 1.0 };
+    let color = spec.color;
+    chart
+        .draw_series(m.yearly.iter().filter_map(|y| {
+            let v = (spec.value)(y)? * scale;
+            let x = y.year as f64;
+            Some(Rectangle::new(
+                [(x - 0.3, 0.0), (x + 0.3, v)],
+                color.filled(),
+            ))
+        }))?
+        .label(spec.label)
+        .legend(legend_box(color));
+    Ok(chart)
+}
+
 fn concentration<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fonts: &Fonts,
@@ -552,43 +631,17 @@ where
     let Some((x0, x1)) = year_axis(m) else {
         return draw_empty(root, fonts, title, "No counted messages yet");
     };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, fonts.title())
-        .margin(12)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0f64..135.0)?;
-    let n_years = (x1 - x0).round() as usize;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .disable_x_mesh()
-        .x_labels(n_years.min(14) + 1)
-        .x_label_formatter(&year_label)
-        .y_labels(14)
-        .y_label_formatter(&|v| {
-            if *v <= 100.0 {
-                format!("{v:.0}%")
-            } else {
-                String::new()
-            }
-        })
-        .x_desc("Year")
-        .y_desc("Share of the year's messages")
-        .label_style(fonts.label())
-        .axis_desc_style(fonts.axis())
-        .draw()?;
-    chart
-        .draw_series(m.yearly.iter().filter_map(|y| {
-            let share = y.top_tenth_share? * 100.0;
-            let x = y.year as f64;
-            Some(Rectangle::new(
-                [(x - 0.3, 0.0), (x + 0.3, share)],
-                PURPLE.mix(0.8).filled(),
-            ))
-        }))?
-        .label("Messages by the most active 10% of the year's posters")
-        .legend(legend_box(PURPLE));
+    let spec = YearBars {
+        x_desc: "Year",
+        y_desc: "Share of the year's messages",
+        y_max: 140.0,
+        max_year_labels: 14,
+        percent: true,
+        label: "Messages by the most active 10% of the year's posters",
+        color: PURPLE,
+        value: |y| y.top_tenth_share,
+    };
+    let mut chart = year_bars(root, fonts, m, (x0, x1), Some(title), &spec)?;
     // The share that an even spread would give: 10% of posters, 10% of messages.
     chart
         .draw_series(LineSeries::new(
@@ -609,84 +662,38 @@ fn response<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let Some((x0, x1)) = year_axis(m) else {
+    let Some(years) = year_axis(m) else {
         return draw_empty(root, fonts, title, "No counted messages yet");
     };
     let area = root.margin(12, 0, 0, 0).titled(title, fonts.title())?;
     let panels = area.split_evenly((1, 2));
-    let n_years = (x1 - x0).round() as usize;
     let dmax = m
         .yearly
         .iter()
         .filter_map(|y| y.median_reply_days)
         .fold(0.1f64, f64::max)
         * 1.4;
-    {
-        let mut chart = ChartBuilder::on(&panels[0])
-            .margin(10)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, 0f64..dmax)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .disable_x_mesh()
-            .x_labels(n_years.min(8) + 1)
-            .x_label_formatter(&year_label)
-            .x_desc("Year the thread started")
-            .y_desc("Median days to first reply")
-            .label_style(fonts.label())
-            .axis_desc_style(fonts.axis())
-            .draw()?;
-        chart
-            .draw_series(m.yearly.iter().filter_map(|y| {
-                let d = y.median_reply_days?;
-                let x = y.year as f64;
-                Some(Rectangle::new(
-                    [(x - 0.3, 0.0), (x + 0.3, d)],
-                    ORANGE.filled(),
-                ))
-            }))?
-            .label("Median days")
-            .legend(legend_box(ORANGE));
-        legend(&mut chart, fonts, SeriesLabelPosition::UpperRight)?;
-    }
-    {
-        let mut chart = ChartBuilder::on(&panels[1])
-            .margin(10)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x0..x1, 0f64..140.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(TRANSPARENT)
-            .disable_x_mesh()
-            .x_labels(n_years.min(8) + 1)
-            .x_label_formatter(&year_label)
-            .y_labels(8)
-            .y_label_formatter(&|v| {
-                if *v <= 100.0 {
-                    format!("{v:.0}%")
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("Year the thread started")
-            .y_desc("Threads answered by another")
-            .label_style(fonts.label())
-            .axis_desc_style(fonts.axis())
-            .draw()?;
-        chart
-            .draw_series(m.yearly.iter().filter_map(|y| {
-                let s = y.replied_share? * 100.0;
-                let x = y.year as f64;
-                Some(Rectangle::new(
-                    [(x - 0.3, 0.0), (x + 0.3, s)],
-                    ACTIVE.filled(),
-                ))
-            }))?
-            .label("Share answered")
-            .legend(legend_box(ACTIVE));
+    let days = YearBars {
+        x_desc: "Year the thread started",
+        y_desc: "Median days to first reply",
+        y_max: dmax,
+        max_year_labels: 8,
+        percent: false,
+        label: "Median days",
+        color: ORANGE,
+        value: |y| y.median_reply_days,
+    };
+    let answered = YearBars {
+        y_desc: "Threads answered by another",
+        y_max: 140.0,
+        percent: true,
+        label: "Share answered",
+        color: ACTIVE,
+        value: |y| y.replied_share,
+        ..days
+    };
+    for (panel, spec) in panels.iter().zip([&days, &answered]) {
+        let mut chart = year_bars(panel, fonts, m, years, None, spec)?;
         legend(&mut chart, fonts, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
