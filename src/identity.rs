@@ -15,11 +15,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum AliasError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A bad line, 1-based.
     #[error("{path}:{line}: {message}")]
@@ -113,7 +112,7 @@ impl Aliases {
     pub fn load(path: &Path) -> Result<Aliases, AliasError> {
         let text = std::fs::read_to_string(path).map_err(|source| AliasError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         Aliases::parse(&text).map_err(|(line, message)| AliasError::Line {
             path: path.to_path_buf(),

@@ -27,11 +27,10 @@ pub enum LockError {
     )]
     Held { path: PathBuf },
     /// The lock file could not be created.
-    #[error("{path}: cannot create the lock file: {source}")]
+    #[error("{path}: cannot create the lock file: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -48,14 +47,17 @@ impl Lock {
             .open(&path)
             .map_err(|source| LockError::Io {
                 path: path.clone(),
-                source,
+                cause: source,
             })?;
         match file.try_lock_exclusive() {
             Ok(true) => Ok(Lock { _file: file, path }),
             Ok(false) => Err(LockError::Held {
                 path: db.to_path_buf(),
             }),
-            Err(source) => Err(LockError::Io { path, source }),
+            Err(source) => Err(LockError::Io {
+                path,
+                cause: source,
+            }),
         }
     }
 

@@ -50,11 +50,10 @@ pub enum StoreError {
     #[error("no coalition '{slug}' in the database{}", known_list(.known))]
     UnknownCoalition { slug: String, known: Vec<String> },
     /// Anything else SQLite reports.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Sqlite {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
 }
 
@@ -71,7 +70,7 @@ fn known_list(known: &[String]) -> String {
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
     let wrap = |source| StoreError::Sqlite {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let conn = Connection::open_with_flags(
         path,
@@ -90,7 +89,7 @@ pub fn open_in_memory() -> Result<Connection, StoreError> {
     let path = Path::new(":memory:");
     let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
         path: path.into(),
-        source,
+        cause: source,
     })?;
     configure(&conn).map_err(|e| classify_open_error(path, e))?;
     migrate(&conn, path)?;
@@ -118,7 +117,7 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
         },
         _ => StoreError::Sqlite {
             path: path.to_path_buf(),
-            source: e,
+            cause: e,
         },
     }
 }
@@ -152,7 +151,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
 pub fn coalition_id(conn: &Connection, slug: &str) -> Result<i64, StoreError> {
     let sqlite = |source| StoreError::Sqlite {
         path: PathBuf::from("database"),
-        source,
+        cause: source,
     };
     let found: Option<i64> = conn
         .query_row("SELECT id FROM coalitions WHERE slug = ?1", [slug], |r| {

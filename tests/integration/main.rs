@@ -3,6 +3,7 @@
 mod util;
 
 mod classify;
+mod cli;
 mod ingest;
 mod report;
 mod upgrade;
