@@ -237,6 +237,18 @@ pub struct Verdict {
 /// [...] a check-in row alone makes no one a member". And "A `leave`
 /// response removes the member from the universe from its date on (a post or
 /// response on a strictly later UTC day brings them back)."
+///
+/// Readings chosen where DESIGN.md leaves room:
+/// - "a member gone from the roster stays in the universe only through later
+///   posts" is read with the universe sentence ("everyone who ever sent"):
+///   someone whose roster row has ended stays a member if they ever sent a
+///   counted-or-response message up to T, not only if they posted after the
+///   row ended (the scenario's trent@).
+/// - A check-in *reply* found in the archive is a message sent to the list
+///   that is not set aside, so it makes its sender a member; only a check-in
+///   *CSV row* alone does not.
+/// - Only a later post or response brings a leaver back; a later roster
+///   snapshot still holding them does not (the scenario's ivan@).
 pub fn in_universe(e: &Evidence) -> bool {
     if !(e.roster.on_roster || e.sent_message) {
         return false;
