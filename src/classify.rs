@@ -237,6 +237,18 @@ pub struct Verdict {
 /// [...] a check-in row alone makes no one a member". And "A `leave`
 /// response removes the member from the universe from its date on (a post or
 /// response on a strictly later UTC day brings them back)."
+///
+/// Readings chosen where DESIGN.md leaves room:
+/// - "a member gone from the roster stays in the universe only through later
+///   posts" is read with the universe sentence ("everyone who ever sent"):
+///   someone whose roster row has ended stays a member if they ever sent a
+///   counted-or-response message up to T, not only if they posted after the
+///   row ended (the scenario's trent@).
+/// - A check-in *reply* found in the archive is a message sent to the list
+///   that is not set aside, so it makes its sender a member; only a check-in
+///   *CSV row* alone does not.
+/// - Only a later post or response brings a leaver back; a later roster
+///   snapshot still holding them does not (the scenario's ivan@).
 pub fn in_universe(e: &Evidence) -> bool {
     if !(e.roster.on_roster || e.sent_message) {
         return false;
@@ -301,8 +313,10 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
     {
         return Some(Verdict {
             class: MemberClass::Observer,
+            // The reason names the rule ("recent sign of life") so a
+            // coordinator can tell it from a declaration.
             reason: format!(
-                "observer: {} {day}, {} days before {as_of}; threshold {}",
+                "observer: recent sign of life, {} {day}, {} days before {as_of}; threshold {}",
                 kind.describe(),
                 (as_of - day).num_days(),
                 t.inactivity_days
@@ -496,7 +510,7 @@ mod tests {
     // DESIGN.md's example says "last post 2023-04-02, 812 days before
     // 2025-06-23", but that day is 813 days before; the format is what counts.
     #[case::dormant_post(&[812], "dormant: last post 2023-04-03, 812 days before 2025-06-23; threshold 730")]
-    #[case::observer_post(&[400], "observer: last post 2024-05-19, 400 days before 2025-06-23; threshold 730")]
+    #[case::observer_post(&[400], "observer: recent sign of life, last post 2024-05-19, 400 days before 2025-06-23; threshold 730")]
     #[case::active(&[3, 30], "active: 2 posts in the last 365 days (last 2025-06-20); minimum 1")]
     fn reasons_read_as_a_sentence(#[case] days_before: &[i64], #[case] want: &str) {
         let v = classify(&posts(days_before, 365), t(), &Thresholds::default()).unwrap();

@@ -142,8 +142,10 @@ pub struct ThresholdArgs {
     /// Inactivity threshold D: no sign of life for D makes a member dormant (e.g. 730d, 2y).
     #[arg(long, value_name = "DURATION")]
     pub inactivity: Option<String>,
-    /// Minimum number of posts in the period to be active.
-    #[arg(long, value_name = "N")]
+    /// Minimum number of posts in the period to be active (at least 1).
+    // "at least N counted posts": N = 0 would make every member active,
+    // posts or not; the configuration refuses 0 too.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub min_posts: Option<u32>,
 }
 
@@ -208,5 +210,21 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn min_posts_must_be_at_least_one() {
+        let parse = |n: &str| {
+            Cli::try_parse_from([
+                "listpulse",
+                "classify",
+                "--coalition",
+                "dc",
+                "--min-posts",
+                n,
+            ])
+        };
+        assert!(parse("0").is_err());
+        assert!(parse("2").is_ok());
     }
 }

@@ -183,7 +183,7 @@ impl ReportModel {
         let monthly = monthly(&days, &people, as_of);
         let yearly = yearly(messages, &days, &people, &roots, as_of);
         let figures = figures(
-            settings, &days, &people, &roots, messages, &monthly, as_of, thresholds,
+            settings, &person_of, &days, &people, &roots, &monthly, as_of, thresholds,
         );
         ReportModel {
             coalition: settings.slug.clone(),
@@ -375,10 +375,10 @@ fn yearly(
 #[allow(clippy::too_many_arguments)]
 fn figures(
     settings: &CoalitionSettings,
+    person_of: &HashMap<&str, &str>,
     days: &[NaiveDate],
     people: &[String],
     roots: &[Result<usize, String>],
-    messages: &[ActivityMessage],
     monthly: &[MonthPoint],
     as_of: NaiveDate,
     thresholds: Thresholds,
@@ -434,11 +434,17 @@ fn figures(
     let coordinator_share = if settings.coordinators.is_empty() {
         None
     } else {
-        let coordinators: HashSet<&str> =
-            settings.coordinators.iter().map(String::as_str).collect();
+        // Coordinators are configured by address, but a coordinator writing
+        // from another of their addresses (joined by the aliases file) is
+        // still the coordinator: compare persons, not addresses.
+        let coordinators: HashSet<&str> = settings
+            .coordinators
+            .iter()
+            .map(|a| person_of.get(a.as_str()).copied().unwrap_or(a.as_str()))
+            .collect();
         let by = period
             .iter()
-            .filter(|&&i| coordinators.contains(messages[i].from.as_str()))
+            .filter(|&&i| coordinators.contains(people[i].as_str()))
             .count();
         ratio(by, period.len())
     };
@@ -539,6 +545,41 @@ mod tests {
         assert_eq!(f.threads_two_or_more_voices, 1);
         assert_eq!(f.months_active_last_12, 3);
         assert_eq!(f.outside_meeting_share, Some(0.5));
+        assert_eq!(f.coordinator_share, Some(0.5));
+    }
+
+    #[test]
+    fn a_coordinator_writing_from_an_alias_address_is_still_the_coordinator() {
+        let row = crate::members::MemberRow {
+            coalition: "a".into(),
+            person: "c2@y.org".into(),
+            addresses: vec!["c2@y.org".into(), "c@x.org".into()],
+            class: crate::classify::MemberClass::Active,
+            reason: String::new(),
+            posts_in_period: 2,
+            posts_total: 2,
+            first_post: None,
+            last_post: None,
+            last_checkin: None,
+            checkin_status: None,
+            on_roster: false,
+            last_sign_of_life: None,
+        };
+        let table = MemberTable {
+            coalition: "a".into(),
+            as_of: day("2025-06-30"),
+            thresholds: Thresholds::default(),
+            members: vec![row],
+            counts: ClassCounts::default(),
+            duplicate_suggestions: vec![],
+        };
+        let m = [
+            msg("2025-03-01", "c2@y.org", "t1", None),
+            msg("2025-03-02", "c@x.org", "t2", None),
+            msg("2025-03-03", "b@x.org", "t3", None),
+            msg("2025-03-04", "b@x.org", "t4", None),
+        ];
+        let f = ReportModel::compute(&settings(), table, vec![], &m).figures;
         assert_eq!(f.coordinator_share, Some(0.5));
     }
 

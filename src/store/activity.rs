@@ -8,7 +8,7 @@
 //! reply to the check-in message ("a check-in reply is a response, not a
 //! counted post").
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 /// One counted message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,17 +33,11 @@ pub fn counted_messages(
     until: i64,
     checkin_subject: Option<&str>,
 ) -> rusqlite::Result<Vec<ActivityMessage>> {
+    // The same check-in message the member table uses (Unicode case
+    // folding, subject trimmed, an empty subject naming no message), so a
+    // reply is never a response there and a counted message here.
     let checkin_id: Option<String> = match checkin_subject {
-        Some(subject) => conn
-            .query_row(
-                "SELECT message_id FROM messages
-                  WHERE coalition_id = ?1 AND instr(lower(coalesce(subject, '')), lower(?2)) > 0
-                  ORDER BY date IS NULL, date, id LIMIT 1",
-                params![coalition_id, subject],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten(),
+        Some(subject) => super::checkins::checkin_message(conn, coalition_id, subject)?,
         None => None,
     };
     let mut stmt = conn.prepare_cached(
@@ -131,5 +125,36 @@ mod tests {
             1,
             "the reply to the check-in message is a response, not a post"
         );
+    }
+
+    /// The check-in message is the one the member table finds: subjects are
+    /// compared with Unicode case folding, and a blank subject names none.
+    #[rstest::rstest]
+    #[case::unicode_case("ÉTÉ 2025 check-in", "été 2025", 1)]
+    #[case::blank_subject("Hello", "  ", 2)]
+    #[case::no_subject_configured("Hello", "", 2)]
+    fn the_check_in_message_is_the_member_tables(
+        #[case] subject: &str,
+        #[case] configured: &str,
+        #[case] counted: usize,
+    ) {
+        let conn = crate::store::open_in_memory().unwrap();
+        let c = crate::store::messages::ensure_coalition(&conn, "a", None).unwrap();
+        let l = crate::store::messages::ensure_list(&conn, c, "a").unwrap();
+        for (key, date, subject, irt) in [
+            ("call", 10, Some(subject), None),
+            ("reply", 20, None, Some("call")),
+        ] {
+            conn.execute(
+                "INSERT INTO messages (coalition_id, list_id, message_key, message_id, date, date_source,
+                                       from_addr, subject, in_reply_to, size, byte_offset)
+                 VALUES (?1, ?2, ?3, ?3, ?4, 'header', 'a@x.org', ?5, ?6, 1, 0)",
+                params![c, l, key, date, subject, irt],
+            )
+            .unwrap();
+        }
+        let member_table = crate::store::checkins::checkin_message(&conn, c, configured).unwrap();
+        let got = counted_messages(&conn, c, 100, Some(configured)).unwrap();
+        assert_eq!(got.len(), counted, "check-in message {member_table:?}");
     }
 }

@@ -354,12 +354,14 @@ fn snapshot_rows(conn: &Connection, id: i64) -> rusqlite::Result<BTreeSet<Roster
 pub struct RosterEntry {
     /// Normalised address.
     pub address: String,
-    /// Display name from the latest snapshot holding the address.
+    /// Display name from the row in force (see `status`), else the latest row.
     pub name: Option<String>,
     /// Earliest join date across snapshots ("A member keeps their earliest
     /// join date across snapshots").
     pub joined: Option<NaiveDate>,
-    /// Status in the latest snapshot holding the address.
+    /// Status of the row in force on the day asked about: the one from the
+    /// latest snapshot taken on or before that day, else (a row backdated by
+    /// a later snapshot) the earliest such row. `None` when no row is in force.
     pub status: Option<String>,
     /// Whether a row is in force on the day asked about.
     pub in_force: bool,
@@ -368,12 +370,18 @@ pub struct RosterEntry {
 /// Every address any snapshot of the coalition holds, with whether a row is
 /// in force on `as_of`.
 ///
-/// Rows exist "from its `joined` date (from the beginning of time where it
-/// has none) until the date of the first later snapshot that lacks it".
-/// Runs of snapshots holding an address end at later and later dates, so a
-/// row is in force at T exactly when the join date is not after T and the
-/// first snapshot after the *latest* one holding the address is dated after T
-/// (or does not exist).
+/// DESIGN.md, "Roster file": "A roster row exists from its `joined` date
+/// (from the beginning of time where it has none) until the date of the
+/// first later snapshot that lacks it". Each row is judged on its own: a
+/// row of the snapshot taken on day S, joined J, ends on the first snapshot
+/// day after S whose snapshot lacks the address, and is in force at T when
+/// J ≤ T (or no J) and T < that end (or no end).
+///
+/// Reading chosen: a snapshot taken after T still holds rows that existed
+/// at T (that is what "from the beginning of time" asks), but the declared
+/// status at T is that of the latest snapshot taken on or before T, so a
+/// later change of status (full → observer) is not applied to the past
+/// ("Nothing dated after T exists for the evaluation").
 pub fn entries_as_of(
     conn: &Connection,
     coalition_id: i64,
@@ -384,30 +392,70 @@ pub fn entries_as_of(
         .query_map([coalition_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     dates.dedup();
-    // SQLite documents that bare columns in an aggregate with max() come
-    // from the row holding the maximum: name and status of the latest snapshot.
+    struct Row {
+        snapshot: usize,
+        name: Option<String>,
+        joined: Option<String>,
+        status: Option<String>,
+    }
+    let mut by_address: HashMap<String, Vec<Row>> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT e.address, max(s.taken_on), e.name, e.status, min(e.joined)
+        "SELECT e.address, s.taken_on, e.name, e.joined, e.status
          FROM roster_entries e JOIN roster_snapshots s ON s.id = e.snapshot_id
-         WHERE s.coalition_id = ?1
-         GROUP BY e.address",
+         WHERE s.coalition_id = ?1",
     )?;
-    let t = as_of.format("%Y-%m-%d").to_string();
-    let rows = stmt.query_map([coalition_id], |r| {
-        let last: String = r.get(1)?;
-        let joined: Option<String> = r.get(4)?;
-        let next = dates.partition_point(|d| *d <= last);
-        let ends_after_t = dates.get(next).is_none_or(|end| *end > t);
-        let joined_by_t = joined.as_ref().is_none_or(|j| *j <= t);
-        Ok(RosterEntry {
-            address: r.get(0)?,
+    let mut rows = stmt.query([coalition_id])?;
+    while let Some(r) = rows.next()? {
+        let taken: String = r.get(1)?;
+        by_address.entry(r.get(0)?).or_default().push(Row {
+            snapshot: dates.partition_point(|d| *d < taken),
             name: r.get(2)?,
-            joined: joined.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            status: r.get(3)?,
-            in_force: ends_after_t && joined_by_t,
-        })
-    })?;
-    rows.collect()
+            joined: r.get(3)?,
+            status: r.get(4)?,
+        });
+    }
+    let t = as_of.format("%Y-%m-%d").to_string();
+    let mut out = Vec::with_capacity(by_address.len());
+    for (address, mut rows) in by_address {
+        rows.sort_by_key(|r| r.snapshot);
+        // The end of the row at rows[i]: the snapshot after the run of
+        // consecutive snapshots holding the address that rows[i] belongs to.
+        let mut ends = vec![None; rows.len()];
+        let mut i = rows.len();
+        while i > 0 {
+            i -= 1;
+            let next = rows[i].snapshot + 1;
+            ends[i] = match rows.get(i + 1) {
+                Some(r) if r.snapshot <= next => ends[i + 1].clone(),
+                _ => dates.get(next).cloned(),
+            };
+        }
+        let exists = |i: usize| {
+            rows[i].joined.as_ref().is_none_or(|j| *j <= t)
+                && ends[i].as_ref().is_none_or(|end| *end > t)
+        };
+        let existing: Vec<usize> = (0..rows.len()).filter(|&i| exists(i)).collect();
+        let in_force_row = existing
+            .iter()
+            .rev()
+            .find(|&&i| dates[rows[i].snapshot] <= t)
+            .or_else(|| existing.first())
+            .copied();
+        let shown = in_force_row.unwrap_or(rows.len() - 1);
+        out.push(RosterEntry {
+            name: rows[shown].name.clone(),
+            joined: rows
+                .iter()
+                .filter_map(|r| r.joined.as_deref())
+                .min()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            status: in_force_row.and_then(|i| rows[i].status.clone()),
+            in_force: in_force_row.is_some(),
+            address,
+        });
+    }
+    out.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -534,6 +582,67 @@ mod tests {
         assert_eq!(in_force(&conn, c, "2022-01-01"), ["b@x.org"]);
         // c's join date lies after the snapshot date: c exists from the join.
         assert_eq!(in_force(&conn, c, "2022-06-01"), ["b@x.org", "c@x.org"]);
+    }
+
+    /// (in force, status) of a@x.org on each day.
+    fn standing(conn: &Connection, c: i64, on: &str) -> (bool, Option<String>) {
+        entries_as_of(conn, c, day(on))
+            .unwrap()
+            .into_iter()
+            .find(|e| e.address == "a@x.org")
+            .map(|e| (e.in_force, e.status))
+            .unwrap_or((false, None))
+    }
+
+    #[rstest]
+    // Before any snapshot: the 2021 row (no join date) exists from the
+    // beginning of time, and is the earliest row in force.
+    #[case::before_every_snapshot("2020-01-01", true, Some("full"))]
+    #[case::after_the_full_snapshot("2022-06-01", true, Some("full"))]
+    // The 2023 snapshot's observer status applies from its day, not before.
+    #[case::after_the_observer_snapshot("2023-06-01", true, Some("observer"))]
+    fn the_status_in_force_is_the_latest_snapshot_on_or_before_t(
+        #[case] on: &str,
+        #[case] in_force: bool,
+        #[case] status: Option<&str>,
+    ) {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        let c = crate::store::messages::ensure_coalition(&conn, "dc", None).unwrap();
+        import(&mut conn, c, "address,status\na@x.org,full\n", "2021-01-01").unwrap();
+        import(
+            &mut conn,
+            c,
+            "address,status\na@x.org,observer\n",
+            "2023-01-01",
+        )
+        .unwrap();
+        assert_eq!(
+            standing(&conn, c, on),
+            (in_force, status.map(str::to_string))
+        );
+    }
+
+    #[rstest]
+    // The 2021 row has no join date: it exists from the beginning of time
+    // until 2022-01-01, whatever the 2023 row's join date says.
+    #[case::first_row_before_its_snapshot("2020-06-01", true)]
+    #[case::first_row("2021-06-01", true)]
+    #[case::gap_between_rows("2022-06-01", false)]
+    #[case::second_row_before_its_join("2023-01-15", false)]
+    #[case::second_row("2023-03-01", true)]
+    fn each_row_exists_on_its_own_interval(#[case] on: &str, #[case] in_force: bool) {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        let c = crate::store::messages::ensure_coalition(&conn, "dc", None).unwrap();
+        import(&mut conn, c, "address,joined\na@x.org,\n", "2021-01-01").unwrap();
+        import(&mut conn, c, "address,joined\nb@x.org,\n", "2022-01-01").unwrap();
+        import(
+            &mut conn,
+            c,
+            "address,joined\na@x.org,2023-02-01\n",
+            "2023-01-01",
+        )
+        .unwrap();
+        assert_eq!(standing(&conn, c, on).0, in_force);
     }
 
     #[test]
