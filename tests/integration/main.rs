@@ -4,5 +4,6 @@ mod util;
 
 mod classify;
 mod ingest;
+mod prop;
 mod report;
 mod upgrade;
