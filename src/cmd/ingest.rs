@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use anyhow::Context;
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -36,6 +35,10 @@ pub struct IngestSummary {
     pub unchanged_files: u64,
     /// Files that held nothing.
     pub empty_files: u64,
+    /// Those files, as given (named in the human summary, not in `--json`,
+    /// which keeps the count only).
+    #[serde(skip)]
+    pub empty_paths: Vec<String>,
     /// Files that were not archives, could not be read, or did not exist.
     pub skipped_files: u64,
     /// Every message found in the files read: new + duplicates + malformed.
@@ -65,6 +68,7 @@ impl IngestSummary {
         self.files += other.files;
         self.unchanged_files += other.unchanged_files;
         self.empty_files += other.empty_files;
+        self.empty_paths.extend(other.empty_paths.iter().cloned());
         self.skipped_files += other.skipped_files;
         self.messages_seen += other.messages_seen;
         self.messages_new += other.messages_new;
@@ -95,6 +99,11 @@ impl IngestSummary {
             self.malformed,
             self.undated
         );
+        // An empty file is not an error, but it is often a sign of a broken
+        // download or export: name each one so it can be checked.
+        for path in &self.empty_paths {
+            out.push_str(&format!("empty: {path}\n"));
+        }
         if self.set_aside > 0 {
             let reasons: Vec<String> = self
                 .set_aside_by_reason
@@ -148,15 +157,16 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let _lock = Lock::acquire(&db_path)?;
     let mut conn = store::open(&db_path)?;
     let coalition_id = db::ensure_coalition(&conn, &args.coalition, args.name.as_deref())
-        .with_context(|| format!("{}: cannot write", db_path.display()))?;
+        .map_err(|e| store::write_error(&db_path, e))?;
     let list_name = args.list.as_deref().unwrap_or(&args.coalition);
-    let list_id = db::ensure_list(&conn, coalition_id, list_name)?;
+    let list_id = db::ensure_list(&conn, coalition_id, list_name)
+        .map_err(|e| store::write_error(&db_path, e))?;
     let options = IngestOptions {
         progress: !args.quiet,
         ..IngestOptions::default()
     };
     let summary = ingest_paths(&mut conn, coalition_id, list_id, &args.paths, &options)
-        .with_context(|| format!("{}: cannot write", db_path.display()))?;
+        .map_err(|e| store::write_error(&db_path, e))?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     }
@@ -181,7 +191,12 @@ enum Item {
         touched: bool,
     },
     /// A file is about to be read.
-    Start { path: String, size: u64, mtime: i64 },
+    Start {
+        path: String,
+        shown: String,
+        size: u64,
+        mtime: i64,
+    },
     /// The messages of one window of the current file.
     Window(ParsedArchive),
     /// The current file was read to the end.
@@ -191,6 +206,11 @@ enum Item {
     Failed(IngestError),
     /// Rejected before reading: missing or unreadable.
     Rejected(IngestError),
+}
+
+/// The path as the user gave it (after the directory walk), for messages.
+fn shown(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// Ingests `paths` (files or directories) into one list of one coalition.
@@ -285,6 +305,7 @@ struct Writer<'a> {
 /// The file being written, and its counts until it ends.
 struct OpenFile {
     source_id: i64,
+    shown: String,
     size: u64,
     counts: IngestSummary,
 }
@@ -349,11 +370,17 @@ impl Writer<'_> {
                 }
                 self.bar.inc(size);
             }
-            Item::Start { path, size, mtime } => {
+            Item::Start {
+                path,
+                shown,
+                size,
+                mtime,
+            } => {
                 self.conn.execute_batch("SAVEPOINT file")?;
                 let source_id = db::begin_source(self.conn, self.coalition_id, &path, size, mtime)?;
                 self.file = Some(OpenFile {
                     source_id,
+                    shown,
                     size,
                     counts: IngestSummary::default(),
                 });
@@ -407,6 +434,9 @@ impl Writer<'_> {
                 file.counts.bytes = streamed.bytes;
                 if streamed.format == ArchiveFormat::Empty {
                     file.counts.empty_files = 1;
+                    file.counts
+                        .empty_paths
+                        .push(std::mem::take(&mut file.shown));
                 }
                 self.summary.absorb(&file.counts);
                 self.bar.inc(file.size);
@@ -476,6 +506,7 @@ fn read_one(
     }
     send(Item::Start {
         path: key,
+        shown: shown(path),
         size,
         mtime,
     })?;

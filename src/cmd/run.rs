@@ -76,15 +76,15 @@ fn coalition_model(
     settings: &Settings,
     c: &CoalitionSettings,
 ) -> anyhow::Result<ReportModel> {
-    let db_error = || format!("{}: cannot write", settings.database.display());
-    let coalition_id = db::ensure_coalition(conn, &c.slug, Some(&c.name)).with_context(db_error)?;
-    let list_id = db::ensure_list(conn, coalition_id, &c.slug).with_context(db_error)?;
+    let db_error = |e| store::write_error(&settings.database, e);
+    let coalition_id = db::ensure_coalition(conn, &c.slug, Some(&c.name)).map_err(db_error)?;
+    let list_id = db::ensure_list(conn, coalition_id, &c.slug).map_err(db_error)?;
 
     let paths = archive_paths(c);
     if !paths.is_empty() {
         let options = IngestOptions::default();
         let summary =
-            ingest_paths(conn, coalition_id, list_id, &paths, &options).with_context(db_error)?;
+            ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
         if summary.skipped_files > 0 && !errored() {
             // ingest_paths names each rejected file; make sure the exit status says so.
             err_message(format!(

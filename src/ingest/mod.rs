@@ -170,6 +170,10 @@ pub enum IngestError {
     /// Not any archive format listpulse reads.
     #[error("{path}: not an archive ({why})")]
     NotAnArchive { path: PathBuf, why: String },
+    /// A directory given to read holds no file at all (a wrong path, an
+    /// export that did not happen).
+    #[error("{path}: no files to read in this directory")]
+    NoFiles { path: PathBuf },
     /// The file could not be read (missing, permissions, a broken gzip stream).
     #[error("{path}: {what}")]
     Unreadable { path: PathBuf, what: String },

@@ -86,12 +86,19 @@ fn io_what(e: &std::io::Error) -> String {
 ///
 /// Dotfiles and dot-directories are passed over, and so are maildir `tmp/`
 /// folders (messages still being delivered). A path that does not exist is
-/// returned as an error entry so the caller can name it and go on.
+/// returned as an error entry so the caller can name it and go on, and so is
+/// a directory in which the walk finds no file at all.
 pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
     let mut out = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut out),
+            Ok(meta) if meta.is_dir() => {
+                let before = out.len();
+                walk(path, &mut out);
+                if out.len() == before {
+                    out.push(Err(IngestError::NoFiles { path: path.clone() }));
+                }
+            }
             Ok(_) => out.push(Ok(path.clone())),
             Err(e) => out.push(Err(unreadable(path, &e))),
         }

@@ -49,6 +49,10 @@ pub enum StoreError {
     /// A coalition was named that the database does not hold.
     #[error("no coalition '{slug}' in the database{}", known_list(.known))]
     UnknownCoalition { slug: String, known: Vec<String> },
+    /// A write failed (the disk is full, the file is read-only, …). One line:
+    /// SQLite's own message, without the error code repeated after it.
+    #[error("{path}: cannot write: {message}")]
+    Write { path: PathBuf, message: String },
     /// Anything else SQLite reports.
     #[error("{path}: {cause}")]
     Sqlite {
@@ -62,6 +66,23 @@ fn known_list(known: &[String]) -> String {
         " (it holds none yet; ingest an archive first)".to_string()
     } else {
         format!(" (known: {})", known.join(", "))
+    }
+}
+
+/// Turns a failed write to the database at `path` into a one-line error,
+/// with the fix where there is an obvious one.
+pub fn write_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    let message = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            // Files are committed whole, so a file cut short is rolled back.
+            "database or disk is full (free some space and run again)".to_string()
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) => "the database is read-only".to_string(),
+        _ => e.to_string(),
+    };
+    StoreError::Write {
+        path: path.to_path_buf(),
+        message,
     }
 }
 
@@ -107,7 +128,28 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // `journal_mode` answers with the mode in force; in-memory databases say "memory".
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    if let Some(pages) = test_max_page_count() {
+        // Answers with the limit in force (never below the current size).
+        let _limit: i64 = conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get(0)
+        })?;
+    }
     Ok(())
+}
+
+/// Test-only: `LISTPULSE_TEST_MAX_PAGE_COUNT=N` caps the database at N pages
+/// (`PRAGMA max_page_count`), so the bad-input tests can fill the "disk"
+/// without filling a real one. Not a setting: nothing outside the tests
+/// should set it, and a value that is not a positive integer is ignored.
+pub const TEST_MAX_PAGE_COUNT_VAR: &str = "LISTPULSE_TEST_MAX_PAGE_COUNT";
+
+fn test_max_page_count() -> Option<i64> {
+    std::env::var(TEST_MAX_PAGE_COUNT_VAR)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n: &i64| n > 0)
 }
 
 fn classify_open_error(path: &Path, e: rusqlite::Error) -> StoreError {

@@ -2,8 +2,10 @@
 
 mod util;
 
+mod bad_input;
 mod classify;
 mod cli;
 mod ingest;
+mod prop;
 mod report;
 mod upgrade;
