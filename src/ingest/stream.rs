@@ -116,9 +116,17 @@ pub fn stream_archive(
             break;
         }
         // Read a window more than what is carried over, so a message larger
-        // than a window still completes.
+        // than a window still completes. While no message completes, double
+        // instead: each pass re-splits what is carried, and doubling keeps a
+        // huge message's cost linear (log2(size / window) passes, not
+        // size / window).
+        let extra = if take == 0 {
+            buf.len().max(window)
+        } else {
+            window
+        };
         reader
-            .grow(&mut buf, window)
+            .grow(&mut buf, extra)
             .map_err(|e| read_error(path, &e))?;
     }
     Ok(reader.finish(format))
