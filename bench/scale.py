@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,13 +26,22 @@ ROOT = os.path.dirname(HERE)
 
 
 def ensure(path, messages, monthly):
+    """Generates the archive unless a complete one is there: it is written
+    under a temporary name and renamed, so an interrupted generation is
+    never mistaken for a finished one."""
     if os.path.exists(path):
         return
-    cmd = [sys.executable, os.path.join(HERE, "gen_synthetic.py"), "--messages", str(messages), "--out", path]
+    partial = path + ".partial"
+    if os.path.isdir(partial):
+        shutil.rmtree(partial)
+    elif os.path.exists(partial):
+        os.remove(partial)
+    cmd = [sys.executable, os.path.join(HERE, "gen_synthetic.py"), "--messages", str(messages), "--out", partial]
     if monthly:
         cmd.append("--monthly")
     print(f"generating {path} ...", file=sys.stderr)
     subprocess.run(cmd, check=True)
+    os.rename(partial, path)
 
 
 def size_of(path):

@@ -3,6 +3,7 @@
 mod util;
 
 mod classify;
+mod faults;
 mod ingest;
 mod report;
 mod upgrade;

@@ -66,12 +66,19 @@ fn a_version_1_database_is_upgraded_in_place_with_nothing_lost() {
     assert_eq!(String::from_utf8_lossy(&out.get_output().stdout), expected);
 
     assert_eq!(version(&db), listpulse::store::SCHEMA_VERSION);
-    assert_eq!(counts(&db), before, "no row may be lost or added by the upgrade");
+    assert_eq!(
+        counts(&db),
+        before,
+        "no row may be lost or added by the upgrade"
+    );
     let conn = Connection::open(&db).unwrap();
     let malformed: i64 = conn
         .query_row("SELECT sum(malformed) FROM sources", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(malformed, 0, "files ingested before 0002 report no malformed messages");
+    assert_eq!(
+        malformed, 0,
+        "files ingested before 0002 report no malformed messages"
+    );
     drop(conn);
 
     // The upgraded database keeps working: re-ingesting adds nothing.
