@@ -17,7 +17,7 @@
 //! the first writer's own duration with a wide margin.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -491,6 +491,20 @@ fn a_run_killed_at_several_moments_leaves_a_valid_database_and_whole_reports() {
     }
 }
 
+/// Waits for every child, each timed from its own start to its own exit.
+fn wait_all<const N: usize>(children: [(Child, Instant); N]) -> [(Output, Duration); N] {
+    let mut children = children.map(|(child, started)| (child, started, None));
+    while children.iter().any(|(_, _, done)| done.is_none()) {
+        for (child, started, done) in children.iter_mut() {
+            if done.is_none() && child.try_wait().unwrap().is_some() {
+                *done = Some(started.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    children.map(|(child, _, done)| (child.wait_with_output().unwrap(), done.unwrap_or_default()))
+}
+
 #[test]
 fn two_ingests_into_one_database_one_proceeds_the_other_exits_2_at_once() {
     let tmp = tempfile::tempdir().unwrap();
@@ -515,10 +529,9 @@ fn two_ingests_into_one_database_one_proceeds_the_other_exits_2_at_once() {
             paths.clone()
         };
         let second_started = Instant::now();
-        let second = spawn_ingest(&db, &second_paths).wait_with_output().unwrap();
-        let second_took = second_started.elapsed();
-        let first_out = first.wait_with_output().unwrap();
-        let first_took = first_started.elapsed();
+        let second = spawn_ingest(&db, &second_paths);
+        let [(first_out, first_took), (second, second_took)] =
+            wait_all([(first, first_started), (second, second_started)]);
         let when = format!("round {round} (second {stagger_ms} ms later)");
 
         // With no stagger either may win the lock; exactly one does.
