@@ -13,6 +13,7 @@ unescaped `From ` body lines that are not envelopes.
 
     python3 bench/gen_synthetic.py --messages 1000000 --out /tmp/big.mbox
     python3 bench/gen_synthetic.py --messages 1000000 --monthly --out /tmp/big-months/
+    python3 bench/gen_synthetic.py --messages 200000 --out /tmp/m.mbox --roster /tmp/roster.csv
 """
 
 import argparse
@@ -40,6 +41,21 @@ def b_encode(name):
     return "=?UTF-8?B?" + base64.b64encode(name.encode()).decode() + "?="
 
 
+def write_roster(path, senders, seed):
+    """Every sender on the roster, some with a join date, some declared
+    observers. A generator of its own, so the archive's bytes do not depend
+    on whether a roster is asked for."""
+    rng = random.Random(seed + 1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("address,name,joined,status\n")
+        for name, addr in senders:
+            joined = ""
+            if rng.random() < 0.6:
+                joined = f"{rng.randint(2000, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            status = "observer" if rng.random() < 0.1 else ("full" if rng.random() < 0.5 else "")
+            f.write(f"{addr},{name},{joined},{status}\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=1_000_000)
@@ -47,6 +63,7 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--monthly", action="store_true", help="write pipermail-style YYYY-Month.txt files into --out")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--roster", help="also write a roster CSV (address,name,joined,status) of every sender")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -55,6 +72,8 @@ def main():
         first, last = rng.choice(FIRST), rng.choice(LAST)
         addr = f"{first.lower().encode('ascii', 'ignore').decode() or 'x'}.{last.lower()}{i}@{rng.choice(DOMAINS)}"
         senders.append((f"{first} {last}", addr))
+    if args.roster:
+        write_roster(args.roster, senders, args.seed)
     # Zipf-like activity: a few people write most messages.
     weights = [1.0 / (i + 1) ** 0.9 for i in range(args.senders)]
     cum = []

@@ -5,6 +5,7 @@ mod util;
 mod bad_input;
 mod classify;
 mod cli;
+mod faults;
 mod ingest;
 mod prop;
 mod report;
