@@ -294,7 +294,8 @@ fn category_label(labels: &[String], x: &f64) -> String {
     }
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+/// Draws the series legend the same way on every chart.
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     fonts: &Fonts,
     pos: SeriesLabelPosition,
@@ -312,7 +313,8 @@ where
     Ok(())
 }
 
-fn legend_box(color: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+/// A legend swatch: a filled box in the series' colour.
+pub(super) fn legend_box(color: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
 }
 

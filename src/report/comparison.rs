@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::{self, ACTIVE, DORMANT, Draw, Fonts, ImageFormat, OBSERVER};
+use super::charts::{
+    self, ACTIVE, DORMANT, Draw, Fonts, ImageFormat, OBSERVER, legend, legend_box,
+};
 use super::csv::field;
 use super::model::share_text;
 use super::{Exporter, Figures, ReportModel};
@@ -317,17 +319,10 @@ where
                 ))
             }))?
             .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+            .legend(legend_box(color));
     }
     // The legend sits in the spare row above the bars.
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(fonts.label())
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, fonts, SeriesLabelPosition::UpperRight)
 }
 
 fn figures<DB: DrawingBackend>(
@@ -389,16 +384,9 @@ where
                 ))
             }))?
             .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+            .legend(legend_box(color));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(fonts.label())
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, fonts, SeriesLabelPosition::UpperRight)
 }
 
 fn shared<DB: DrawingBackend>(
