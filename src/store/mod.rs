@@ -257,6 +257,24 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
     }
 
+    /// The schema every migration builds, as SQLite records it: a change to
+    /// any migration shows up in review as a change to this snapshot.
+    #[test]
+    fn migrated_schema_matches_the_snapshot() {
+        let conn = open_in_memory().unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type DESC, tbl_name, name",
+            )
+            .unwrap();
+        let schema: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        insta::assert_snapshot!(schema.join(";\n\n"));
+    }
+
     #[test]
     fn newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
