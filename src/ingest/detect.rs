@@ -17,7 +17,7 @@
 //!
 //! Text before the first envelope is not skipped over: a file that opens with
 //! prose is not guessed to be an archive further down. gzip is undone before
-//! this point ([`super::source::load`]).
+//! this point ([`super::source::open`]).
 
 use super::ArchiveFormat;
 use super::mbox::{envelope, skip_blank_lines};
