@@ -1,14 +1,16 @@
 //! `listpulse ingest`: files in, messages stored.
 //!
-//! Two threads: a reader walks the files, maps or decompresses each, skips
-//! unchanged ones, and parses the messages in parallel (rayon); the calling
-//! thread owns the database connection and writes each file in one
-//! transaction. A bounded channel between them holds at most 64 parsed files:
-//! parsed files are small (the records, not the bytes, which are dropped once
-//! parsed), so memory follows the largest file, not the total. When files are
-//! waiting, the writer takes them into the same transaction (whole files only,
-//! up to 50,000 messages): on r-devel that cut the end-to-end time from 1.6 s
-//! to 0.53 s, because per-file commits and WAL checkpoints were the bottleneck.
+//! Two threads: a reader walks the files, skips unchanged ones, and streams
+//! each in windows ([`crate::ingest::stream`]), parsing every window's
+//! messages in parallel (rayon); the calling thread owns the database
+//! connection and writes. A bounded channel between them holds at most four
+//! windows, so memory follows the window, not the file or the total.
+//!
+//! Each file is written inside a SAVEPOINT and a transaction is committed
+//! only between files, so the database holds whole files only. When files are
+//! waiting, the writer takes them into the same transaction (up to 50,000
+//! messages): on r-devel that cut the end-to-end time from 1.6 s to 0.53 s,
+//! because per-file commits and WAL checkpoints were the bottleneck.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
