@@ -563,14 +563,63 @@ pub fn says_observer(message: &[u8], body: &[u8]) -> bool {
         .any(|text| text_says_observer(&text))
 }
 
-/// The line-level rule, on decoded text.
+/// The line-level rule, on decoded text: DESIGN.md's "own text (decoded
+/// text parts, quoted `>` lines left out)".
+///
+/// Mail clients quote in more ways than `>`: Outlook and webmail put the
+/// original under an attribution (`On … wrote:`), a `-----Original
+/// Message-----` line, a line of underscores, or a `From:`/`Sent:` header
+/// block, without any `>`. The check-in call itself says "full member or
+/// observer", so reading such a quote as the writer's own words would turn
+/// every full-member reply from Outlook into an observer response. The
+/// writer's own text therefore ends at the first of those markers, and at a
+/// `-- ` signature separator (a signature naming an "Observer Mission" is
+/// not an answer).
 pub fn text_says_observer(text: &str) -> bool {
-    text.lines().any(|line| {
-        let t = line.trim_start();
-        // mboxrd/mboxo quoting: `>From ` is the writer's own "From ", not a quote.
-        let own = !t.starts_with('>') || t.starts_with(">From ");
-        own && has_word(&line.to_lowercase(), "observer")
-    })
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .take_while(|(i, line)| !starts_quoted_original(line, &lines[i + 1..]))
+        .any(|(_, line)| {
+            let t = line.trim_start();
+            // mboxrd/mboxo quoting: `>From ` is the writer's own "From ", not a quote.
+            let own = !t.starts_with('>') || t.starts_with(">From ");
+            own && has_word(&line.to_lowercase(), "observer")
+        })
+}
+
+/// Whether `line` (followed by `rest`) starts the quoted original of a reply
+/// or the signature: where the writer's own text ends.
+fn starts_quoted_original(line: &str, rest: &[&str]) -> bool {
+    let t = line.trim();
+    let lower = t.to_lowercase();
+    if t == "--" {
+        return true; // signature separator ("-- ", often stripped to "--")
+    }
+    if lower.trim_matches(|c: char| c == '-' || c.is_whitespace()) == "original message"
+        && t.starts_with("--")
+    {
+        return true;
+    }
+    if t.len() >= 10 && t.chars().all(|c| c == '_') {
+        return true; // Outlook's separator line
+    }
+    // Attributions: "On Mon, 3 Mar 2025, Jane wrote:", "Le … a écrit :",
+    // "Am … schrieb …:", "El … escribió:".
+    let attribution = ["wrote:", "a écrit :", "a écrit:", "schrieb:", "escribió:"];
+    if attribution.iter().any(|a| lower.ends_with(a)) {
+        return true;
+    }
+    // An Outlook header block: "From: …" then, within a few lines, "Sent: …"
+    // or "Date: …".
+    if lower.starts_with("from:") {
+        return rest.iter().take(4).any(|l| {
+            let l = l.trim_start().to_lowercase();
+            l.starts_with("sent:") || l.starts_with("date:")
+        });
+    }
+    false
 }
 
 fn has_word(hay: &str, word: &str) -> bool {
@@ -745,6 +794,22 @@ mod tests {
     #[case::subject_only(b"From: a@x.org\nSubject: observer\n\nfull member\n", false)]
     #[case::base64_text(b"From: a@x.org\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSSB3aWxsIGJlIGFuIG9ic2VydmVyLgo=\n", true)]
     #[case::mboxrd_from_line(b"From: a@x.org\n\n>From now on I am an observer.\n", true)]
+    #[case::outlook_original_message(b"From: a@x.org\n\nFull member, thanks.\n\n-----Original Message-----\nFrom: Coord\nPlease answer: full member or observer?\n", false)]
+    #[case::outlook_header_block(b"From: a@x.org\n\nCount me in.\n\nFrom: Coord <c@x.org>\nSent: Monday, 3 March 2025 10:00\nSubject: Annual check-in\n\nFull member or observer?\n", false)]
+    #[case::outlook_underscores(
+        b"From: a@x.org\n\nFull.\n________________________________\nFull member or observer?\n",
+        false
+    )]
+    #[case::attribution(b"From: a@x.org\n\nFull member.\n\nOn Mon, 3 Mar 2025, Coord wrote:\nFull member or observer?\n", false)]
+    #[case::french_attribution(
+        b"From: a@x.org\n\nMembre.\n\nLe lun. 3 mars 2025, Coord a \xc3\xa9crit :\nobserver ?\n",
+        false
+    )]
+    #[case::signature(
+        b"From: a@x.org\n\nStill a full member.\n-- \nJane, Permanent Observer Mission\n",
+        false
+    )]
+    #[case::own_words_before_the_quote(b"From: a@x.org\n\nPlease keep me as an observer.\n\nOn Mon, 3 Mar 2025, Coord wrote:\n> full member or observer?\n", true)]
     fn observer(#[case] text: &[u8], #[case] want: bool) {
         assert_eq!(parse(text).says_observer, want);
     }
