@@ -40,13 +40,18 @@ pub fn counted_messages(
         Some(subject) => super::checkins::checkin_message(conn, coalition_id, subject)?,
         None => None,
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT date, lower(coalesce(from_addr, '')), message_id, in_reply_to, refs
-           FROM messages
-          WHERE coalition_id = ?1 AND set_aside IS NULL AND date IS NOT NULL AND date < ?2
-          ORDER BY date, id",
-    )?;
-    let rows = stmt.query_map(params![coalition_id, until], |r| {
+    // One definition of "a reply to the check-in message" for the member
+    // table and the figures: `checkins::IS_CHECKIN_REPLY`, on `m` and `?2`.
+    let sql = format!(
+        "SELECT m.date, lower(coalesce(m.from_addr, '')), m.message_id, m.in_reply_to, m.refs
+           FROM messages m
+          WHERE m.coalition_id = ?1 AND m.set_aside IS NULL AND m.date IS NOT NULL
+            AND m.date < ?3 AND NOT {}
+          ORDER BY m.date, m.id",
+        super::checkins::IS_CHECKIN_REPLY
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![coalition_id, checkin_id, until], |r| {
         let in_reply_to: Option<String> = r.get(3)?;
         let refs: Option<String> = r.get(4)?;
         let parent = in_reply_to
@@ -57,30 +62,14 @@ pub fn counted_messages(
                     .and_then(|r| r.split_whitespace().last())
                     .map(str::to_string)
             });
-        let is_checkin_reply = checkin_id.as_deref().is_some_and(|id| {
-            parent.as_deref() == Some(id)
-                || refs
-                    .as_deref()
-                    .is_some_and(|r| r.split_whitespace().any(|x| x == id))
-        });
-        Ok((
-            is_checkin_reply,
-            ActivityMessage {
-                date: r.get(0)?,
-                from: r.get(1)?,
-                message_id: r.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty()),
-                parent,
-            },
-        ))
+        Ok(ActivityMessage {
+            date: r.get(0)?,
+            from: r.get(1)?,
+            message_id: r.get::<_, Option<String>>(2)?.filter(|s| !s.is_empty()),
+            parent,
+        })
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (is_checkin_reply, message) = row?;
-        if !is_checkin_reply {
-            out.push(message);
-        }
-    }
-    Ok(out)
+    rows.collect()
 }
 
 #[cfg(test)]
