@@ -209,7 +209,7 @@ impl Exporter<ComparisonModel> for ComparisonChartFile {
     fn render(&self, model: &ComparisonModel) -> anyhow::Result<Vec<u8>> {
         let n = model.rows.len() as u32;
         let size = match self.chart {
-            ComparisonChart::ClassShares => (960, 160 + 50 * n),
+            ComparisonChart::ClassShares => (960, 200 + 50 * n),
             ComparisonChart::Figures => (960, 200 + 110 * n),
             ComparisonChart::SharedMembers => (960, 260 + 60 * n),
         };
@@ -291,7 +291,7 @@ where
         .margin_right(36)
         .x_label_area_size(50)
         .y_label_area_size(label_width(model))
-        .build_cartesian_2d(0f64..100.0, -0.5f64..n as f64 + 0.5)?;
+        .build_cartesian_2d(0f64..100.0, -0.5f64..n as f64 + 1.5)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
@@ -321,7 +321,7 @@ where
             .label(name)
             .legend(legend_box(color));
     }
-    // The legend sits in the spare row above the bars.
+    // The legend (three rows of text) sits in the two spare rows above the bars.
     legend(&mut chart, fonts, SeriesLabelPosition::UpperRight)
 }
 
