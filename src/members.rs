@@ -238,6 +238,8 @@ struct Evaluation {
     thresholds: Thresholds,
     aliases: Aliases,
     checkin: Option<String>,
+    /// Every roster row, read once for all evaluation days.
+    roster: rosters::RosterHistory,
 }
 
 /// Counted-post figures of one address as of T.
@@ -262,12 +264,15 @@ impl Evaluation {
                 .context("finding the check-in message")?,
             None => None,
         };
+        let roster =
+            rosters::RosterHistory::load(conn, coalition_id).context("reading roster snapshots")?;
         Ok(Evaluation {
             coalition: coalition.to_string(),
             coalition_id,
             thresholds: options.thresholds,
             aliases,
             checkin,
+            roster,
         })
     }
 
@@ -327,8 +332,7 @@ impl Evaluation {
         let posts = self
             .post_stats(conn, as_of)
             .context("reading message activity")?;
-        let roster = rosters::entries_as_of(conn, self.coalition_id, as_of)
-            .context("reading roster snapshots")?;
+        let roster = self.roster.entries_as_of(as_of);
         let responses =
             checkins::responses_up_to(conn, self.coalition_id, as_of, self.checkin.as_deref())
                 .context("reading check-in responses")?;

@@ -387,75 +387,106 @@ pub fn entries_as_of(
     coalition_id: i64,
     as_of: NaiveDate,
 ) -> rusqlite::Result<Vec<RosterEntry>> {
-    let mut dates: Vec<String> = conn
-        .prepare("SELECT taken_on FROM roster_snapshots WHERE coalition_id = ?1 ORDER BY taken_on")?
-        .query_map([coalition_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    dates.dedup();
-    struct Row {
-        snapshot: usize,
-        name: Option<String>,
-        joined: Option<String>,
-        status: Option<String>,
-    }
-    let mut by_address: HashMap<String, Vec<Row>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT e.address, s.taken_on, e.name, e.joined, e.status
-         FROM roster_entries e JOIN roster_snapshots s ON s.id = e.snapshot_id
-         WHERE s.coalition_id = ?1",
-    )?;
-    let mut rows = stmt.query([coalition_id])?;
-    while let Some(r) = rows.next()? {
-        let taken: String = r.get(1)?;
-        by_address.entry(r.get(0)?).or_default().push(Row {
-            snapshot: dates.partition_point(|d| *d < taken),
-            name: r.get(2)?,
-            joined: r.get(3)?,
-            status: r.get(4)?,
-        });
-    }
-    let t = as_of.format("%Y-%m-%d").to_string();
-    let mut out = Vec::with_capacity(by_address.len());
-    for (address, mut rows) in by_address {
-        rows.sort_by_key(|r| r.snapshot);
-        // The end of the row at rows[i]: the snapshot after the run of
-        // consecutive snapshots holding the address that rows[i] belongs to.
-        let mut ends = vec![None; rows.len()];
-        let mut i = rows.len();
-        while i > 0 {
-            i -= 1;
-            let next = rows[i].snapshot + 1;
-            ends[i] = match rows.get(i + 1) {
-                Some(r) if r.snapshot <= next => ends[i + 1].clone(),
-                _ => dates.get(next).cloned(),
-            };
+    Ok(RosterHistory::load(conn, coalition_id)?.entries_as_of(as_of))
+}
+
+/// Every snapshot row of one coalition, read once, for evaluating the roster
+/// on many days (the history evaluates one per anniversary).
+#[derive(Debug, Clone, Default)]
+pub struct RosterHistory {
+    /// Distinct snapshot days, ascending (`YYYY-MM-DD`).
+    dates: Vec<String>,
+    /// Each address's rows, ordered by snapshot.
+    by_address: Vec<(String, Vec<HistoryRow>)>,
+}
+
+#[derive(Debug, Clone)]
+struct HistoryRow {
+    /// Index into `dates` of the row's snapshot.
+    snapshot: usize,
+    name: Option<String>,
+    joined: Option<String>,
+    status: Option<String>,
+    /// The snapshot day on which the row ends (see [`entries_as_of`]).
+    end: Option<String>,
+}
+
+impl RosterHistory {
+    /// Reads every snapshot row of `coalition_id`.
+    pub fn load(conn: &Connection, coalition_id: i64) -> rusqlite::Result<RosterHistory> {
+        let mut dates: Vec<String> = conn
+            .prepare(
+                "SELECT taken_on FROM roster_snapshots WHERE coalition_id = ?1 ORDER BY taken_on",
+            )?
+            .query_map([coalition_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        dates.dedup();
+        let mut by_address: HashMap<String, Vec<HistoryRow>> = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT e.address, s.taken_on, e.name, e.joined, e.status
+             FROM roster_entries e JOIN roster_snapshots s ON s.id = e.snapshot_id
+             WHERE s.coalition_id = ?1",
+        )?;
+        let mut rows = stmt.query([coalition_id])?;
+        while let Some(r) = rows.next()? {
+            let taken: String = r.get(1)?;
+            by_address.entry(r.get(0)?).or_default().push(HistoryRow {
+                snapshot: dates.partition_point(|d| *d < taken),
+                name: r.get(2)?,
+                joined: r.get(3)?,
+                status: r.get(4)?,
+                end: None,
+            });
         }
-        let exists = |i: usize| {
-            rows[i].joined.as_ref().is_none_or(|j| *j <= t)
-                && ends[i].as_ref().is_none_or(|end| *end > t)
-        };
-        let existing: Vec<usize> = (0..rows.len()).filter(|&i| exists(i)).collect();
-        let in_force_row = existing
-            .iter()
-            .rev()
-            .find(|&&i| dates[rows[i].snapshot] <= t)
-            .or_else(|| existing.first())
-            .copied();
-        let shown = in_force_row.unwrap_or(rows.len() - 1);
-        out.push(RosterEntry {
-            name: rows[shown].name.clone(),
-            joined: rows
-                .iter()
-                .filter_map(|r| r.joined.as_deref())
-                .min()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-            status: in_force_row.and_then(|i| rows[i].status.clone()),
-            in_force: in_force_row.is_some(),
-            address,
-        });
+        let mut by_address: Vec<(String, Vec<HistoryRow>)> = by_address.into_iter().collect();
+        for (_, rows) in &mut by_address {
+            rows.sort_by_key(|r| r.snapshot);
+            // The end of the row at rows[i]: the snapshot after the run of
+            // consecutive snapshots holding the address that rows[i] belongs to.
+            for i in (0..rows.len()).rev() {
+                let next = rows[i].snapshot + 1;
+                rows[i].end = match rows.get(i + 1) {
+                    Some(r) if r.snapshot <= next => rows[i + 1].end.clone(),
+                    _ => dates.get(next).cloned(),
+                };
+            }
+        }
+        by_address.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(RosterHistory { dates, by_address })
     }
-    out.sort_by(|a, b| a.address.cmp(&b.address));
-    Ok(out)
+
+    /// Every address any snapshot holds, with its standing on `as_of`
+    /// (the rules of [`entries_as_of`]), sorted by address.
+    pub fn entries_as_of(&self, as_of: NaiveDate) -> Vec<RosterEntry> {
+        let t = as_of.format("%Y-%m-%d").to_string();
+        let mut out = Vec::with_capacity(self.by_address.len());
+        for (address, rows) in &self.by_address {
+            let exists = |r: &HistoryRow| {
+                r.joined.as_ref().is_none_or(|j| *j <= t)
+                    && r.end.as_ref().is_none_or(|end| *end > t)
+            };
+            let existing: Vec<&HistoryRow> = rows.iter().filter(|r| exists(r)).collect();
+            let in_force_row = existing
+                .iter()
+                .rev()
+                .find(|r| self.dates[r.snapshot] <= t)
+                .or_else(|| existing.first())
+                .copied();
+            let shown = in_force_row.or(rows.last());
+            out.push(RosterEntry {
+                name: shown.and_then(|r| r.name.clone()),
+                joined: rows
+                    .iter()
+                    .filter_map(|r| r.joined.as_deref())
+                    .min()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                status: in_force_row.and_then(|r| r.status.clone()),
+                in_force: in_force_row.is_some(),
+                address: address.clone(),
+            });
+        }
+        out
+    }
 }
 
 #[cfg(test)]
