@@ -12,10 +12,10 @@ use plotters::prelude::*;
 use super::charts::{
     self, ACTIVE, DORMANT, Draw, Fonts, ImageFormat, OBSERVER, legend, legend_box,
 };
-use super::csv::field;
 use super::model::share_text;
 use super::{Exporter, Figures, ReportModel};
 use crate::classify::ClassCounts;
+use crate::members::csv_quote;
 
 /// One coalition's line in the comparison.
 #[derive(Debug, Clone)]
@@ -138,7 +138,7 @@ impl Exporter<ComparisonModel> for ComparisonCsv {
         for r in &model.rows {
             let s = r.shares();
             let mut cells = vec![
-                field(&r.coalition),
+                csv_quote(&r.coalition).into_owned(),
                 r.counts.total().to_string(),
                 r.counts.active.to_string(),
                 r.counts.observer.to_string(),

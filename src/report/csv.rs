@@ -6,26 +6,10 @@ use chrono::NaiveDate;
 
 use super::{Exporter, ReportModel};
 use crate::classify::MemberClass;
-
-/// The exact header of members.csv.
-pub const MEMBERS_HEADER: &str = "coalition,person,addresses,class,reason,posts_in_period,posts_total,first_post,last_post,last_checkin,checkin_status,on_roster";
+use crate::members::{self, csv_quote};
 
 /// The header of contacts.csv.
 pub const CONTACTS_HEADER: &str = "person,addresses,last_sign_of_life,reason";
-
-/// Quotes a field when it holds a comma, a quote or a line break.
-///
-/// ```
-/// assert_eq!(listpulse::report::csv::field("a,b"), "\"a,b\"");
-/// assert_eq!(listpulse::report::csv::field("plain"), "plain");
-/// ```
-pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
 
 /// A day as ISO 8601, empty when unknown.
 pub fn day(d: Option<NaiveDate>) -> String {
@@ -41,33 +25,10 @@ impl Exporter<ReportModel> for MembersCsv {
         "members.csv".into()
     }
 
+    /// The same bytes as `listpulse classify --format csv`: one renderer
+    /// ([`members::to_csv`]) for both.
     fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
-        let mut rows: Vec<_> = model.table.members.iter().collect();
-        rows.sort_by(|a, b| (a.class, &a.person).cmp(&(b.class, &b.person)));
-        let mut out = String::from(MEMBERS_HEADER);
-        out.push('\n');
-        for r in rows {
-            let cells = [
-                field(&r.coalition),
-                field(&r.person),
-                field(&r.addresses.join(";")),
-                r.class.as_str().to_string(),
-                field(&r.reason),
-                r.posts_in_period.to_string(),
-                r.posts_total.to_string(),
-                day(r.first_post),
-                day(r.last_post),
-                day(r.last_checkin),
-                r.checkin_status
-                    .map(|s| s.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-                r.on_roster.to_string(),
-            ];
-            out.push_str(&cells.join(","));
-            out.push('\n');
-        }
-        Ok(out.into_bytes())
+        Ok(members::to_csv(&model.table).into_bytes())
     }
 }
 
@@ -94,10 +55,10 @@ impl Exporter<ReportModel> for ContactsCsv {
         out.push('\n');
         for r in rows {
             let cells = [
-                field(&r.person),
-                field(&r.addresses.join(";")),
-                day(r.last_sign_of_life),
-                field(&r.reason),
+                csv_quote(&r.person),
+                csv_quote(&r.addresses.join(";")).into_owned().into(),
+                day(r.last_sign_of_life).into(),
+                csv_quote(&r.reason),
             ];
             out.push_str(&cells.join(","));
             out.push('\n');
