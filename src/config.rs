@@ -130,15 +130,6 @@ impl ConfigError {
 }
 
 impl Config {
-    /// Reads and parses `path`, resolving relative paths against its folder.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
-        Config::from_text(path, &text)
-    }
-
     /// Parses `text` as if read from `path`.
     pub fn from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| {
@@ -175,11 +166,6 @@ impl Config {
             }
         }
         Ok(config)
-    }
-
-    /// The coalition `slug`, if configured.
-    pub fn coalition(&self, slug: &str) -> Option<&CoalitionConfig> {
-        self.coalitions.iter().find(|c| c.slug == slug)
     }
 }
 
@@ -221,6 +207,8 @@ pub struct Settings {
     pub output: PathBuf,
     /// T, the evaluation day.
     pub as_of: NaiveDate,
+    /// P, D and N from the file's top level (each coalition may override them).
+    pub thresholds: Thresholds,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
 }
@@ -349,8 +337,14 @@ impl Settings {
             database: config.database,
             output: config.output,
             as_of: as_of.or(file_as_of).unwrap_or(today),
+            thresholds: top,
             coalitions,
         })
+    }
+
+    /// The coalition `slug`, if configured.
+    pub fn coalition(&self, slug: &str) -> Option<&CoalitionSettings> {
+        self.coalitions.iter().find(|c| c.slug == slug)
     }
 }
 

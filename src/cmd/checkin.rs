@@ -4,12 +4,12 @@ use crate::cli::CheckinImportArgs;
 use crate::lock::Lock;
 use crate::store;
 
-use super::{Outcome, database_path, load_config};
+use super::{Outcome, database_path, load_settings};
 
 /// Imports check-in responses. A bad row is a fatal error (exit 2) naming
 /// the file and line; nothing is written then.
 pub fn run(args: &CheckinImportArgs) -> anyhow::Result<Outcome> {
-    let config = load_config(&args.db)?;
+    let config = load_settings(&args.db)?;
     let db = database_path(&args.db, config.as_ref())?;
     let _lock = Lock::acquire(&db)?;
     let mut conn = store::open(&db)?;

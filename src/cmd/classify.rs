@@ -14,54 +14,35 @@ use crate::duration::parse_days;
 use crate::members::{self, CSV_COLUMNS, HistoryPoint, MemberOptions, MemberTable, csv_quote};
 use crate::store;
 
-use super::{Outcome, database_path, load_config, parse_day, today};
+use super::{Outcome, database_path, load_settings, parse_day, today};
 
 /// Prints the member table, or with `--history` the counts per class at T
 /// and each anniversary before it.
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<Outcome> {
-    let config = load_config(&args.db)?;
-    let db = database_path(&args.db, config.as_ref())?;
-    let entry = config.as_ref().and_then(|c| c.coalition(&args.coalition));
+    let settings = load_settings(&args.db)?;
+    let db = database_path(&args.db, settings.as_ref())?;
+    let entry = settings.as_ref().and_then(|s| s.coalition(&args.coalition));
+    // Defaults, the file's top level and the coalition's overrides are
+    // already layered (and checked) by `Settings`; flags go on top.
+    let base = entry
+        .map(|c| c.thresholds)
+        .or(settings.as_ref().map(|s| s.thresholds))
+        .unwrap_or_default();
     let t = &args.thresholds;
-    let duration = |flag: &str,
-                    cli: &Option<String>,
-                    own: Option<&String>,
-                    top: Option<&String>,
-                    default: u32| {
-        match cli
-            .as_ref()
-            .map(|v| (format!("--{flag}"), v))
-            .or_else(|| own.or(top).map(|v| (format!("configuration '{flag}'"), v)))
-        {
-            Some((what, v)) => parse_days(v).map_err(|e| anyhow::anyhow!("{what}: {e}")),
+    let days = |flag: &str, value: &Option<String>, default: u32| -> anyhow::Result<u32> {
+        match value {
+            Some(v) => parse_days(v).map_err(|e| anyhow::anyhow!("--{flag}: {e}")),
             None => Ok(default),
         }
     };
-    let defaults = Thresholds::default();
     let thresholds = Thresholds {
-        period_days: duration(
-            "period",
-            &t.period,
-            entry.and_then(|c| c.period.as_ref()),
-            config.as_ref().and_then(|c| c.period.as_ref()),
-            defaults.period_days,
-        )?,
-        inactivity_days: duration(
-            "inactivity",
-            &t.inactivity,
-            entry.and_then(|c| c.inactivity.as_ref()),
-            config.as_ref().and_then(|c| c.inactivity.as_ref()),
-            defaults.inactivity_days,
-        )?,
-        min_posts: t
-            .min_posts
-            .or(entry.and_then(|c| c.min_posts))
-            .or(config.as_ref().and_then(|c| c.min_posts))
-            .unwrap_or(defaults.min_posts),
+        period_days: days("period", &t.period, base.period_days)?,
+        inactivity_days: days("inactivity", &t.inactivity, base.inactivity_days)?,
+        min_posts: t.min_posts.unwrap_or(base.min_posts),
     };
-    let as_of = match (&t.as_of, config.as_ref().and_then(|c| c.as_of.as_ref())) {
+    let as_of = match (&t.as_of, &settings) {
         (Some(text), _) => parse_day("--as-of", text)?,
-        (None, Some(text)) => parse_day("configuration 'as_of'", text)?,
+        (None, Some(settings)) => settings.as_of,
         (None, None) => today(),
     };
     let options = MemberOptions {

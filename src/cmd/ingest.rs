@@ -154,7 +154,7 @@ impl Default for IngestOptions {
 
 /// Runs `listpulse ingest`.
 pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
-    let config = super::load_config(&args.db)?;
+    let config = super::load_settings(&args.db)?;
     let db_path = super::database_path(&args.db, config.as_ref())?;
     let _lock = Lock::acquire(&db_path)?;
     let mut conn = store::open(&db_path)?;

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use crate::cli::{CheckinCommand, Cli, Command, ConfigCommand, DbArgs, RosterCommand};
-use crate::config::Config;
+use crate::config::Settings;
 
 /// How a command that did not fail outright ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,20 +48,21 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Loads the configuration named by `--config`, if any.
-pub fn load_config(db: &DbArgs) -> anyhow::Result<Option<Config>> {
+/// Loads and validates the configuration named by `--config`, if any: every
+/// subcommand reads it through the same checks as `listpulse run`.
+pub fn load_settings(db: &DbArgs) -> anyhow::Result<Option<Settings>> {
     db.config
         .as_deref()
-        .map(Config::load)
+        .map(|path| Settings::load(path, None, today()))
         .transpose()
         .map_err(Into::into)
 }
 
 /// The database path: `--db`, else the configuration's `database`.
-pub fn database_path(db: &DbArgs, config: Option<&Config>) -> anyhow::Result<PathBuf> {
-    match (&db.db, config) {
+pub fn database_path(db: &DbArgs, settings: Option<&Settings>) -> anyhow::Result<PathBuf> {
+    match (&db.db, settings) {
         (Some(path), _) => Ok(path.clone()),
-        (None, Some(config)) => Ok(config.database.clone()),
+        (None, Some(settings)) => Ok(settings.database.clone()),
         (None, None) => bail!("no database given: pass --db FILE or --config FILE"),
     }
 }

@@ -4,12 +4,12 @@ use crate::cli::RosterImportArgs;
 use crate::lock::Lock;
 use crate::store;
 
-use super::{Outcome, database_path, load_config, parse_day, today};
+use super::{Outcome, database_path, load_settings, parse_day, today};
 
 /// Imports a roster snapshot. A bad file is a fatal error (exit 2) naming
 /// the file and line; nothing is written then.
 pub fn run(args: &RosterImportArgs) -> anyhow::Result<Outcome> {
-    let config = load_config(&args.db)?;
+    let config = load_settings(&args.db)?;
     let db = database_path(&args.db, config.as_ref())?;
     let taken_on = match &args.date {
         Some(text) => parse_day("--date", text)?,
