@@ -71,7 +71,7 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<Outcome> {
         let table = members::evaluate(&conn, &args.coalition, &options)?;
         match args.format {
             OutputFormat::Csv => members::to_csv(&table),
-            OutputFormat::Json => serde_json::to_string_pretty(&table_json(&table))? + "\n",
+            OutputFormat::Json => serde_json::to_string_pretty(&table_json(&table)?)? + "\n",
             OutputFormat::Table => render_table(&table),
         }
     };
@@ -88,27 +88,22 @@ fn counts_json(c: &ClassCounts) -> Value {
 
 /// The `--format json` object: thresholds, counts, and the rows keyed by the
 /// members.csv column names.
-pub fn table_json(table: &MemberTable) -> Value {
-    let members: Vec<Value> = table
+pub fn table_json(table: &MemberTable) -> anyhow::Result<Value> {
+    // A row serialises with exactly the members.csv column names, plus the
+    // derived `last_sign_of_life`, which the csv does not carry either.
+    let members = table
         .members
         .iter()
         .map(|row| {
-            let fields = row.csv_fields();
-            let mut obj = serde_json::Map::new();
-            for (name, value) in CSV_COLUMNS.iter().zip(fields) {
-                let v = match *name {
-                    "posts_in_period" | "posts_total" => json!(value.parse::<u64>().unwrap_or(0)),
-                    "on_roster" => json!(row.on_roster),
-                    "addresses" => json!(row.addresses),
-                    _ if value.is_empty() => Value::Null,
-                    _ => json!(value),
-                };
-                obj.insert(name.to_string(), v);
+            let mut value = serde_json::to_value(row)?;
+            if let Value::Object(fields) = &mut value {
+                fields.remove("last_sign_of_life");
+                debug_assert!(fields.keys().all(|k| CSV_COLUMNS.contains(&k.as_str())));
             }
-            Value::Object(obj)
+            Ok(value)
         })
-        .collect();
-    json!({
+        .collect::<Result<Vec<Value>, serde_json::Error>>()?;
+    Ok(json!({
         "coalition": table.coalition,
         "as_of": table.as_of.to_string(),
         "period_days": table.thresholds.period_days,
@@ -117,7 +112,7 @@ pub fn table_json(table: &MemberTable) -> Value {
         "counts": counts_json(&table.counts),
         "members": members,
         "duplicate_suggestions": table.duplicate_suggestions,
-    })
+    }))
 }
 
 fn render_table(table: &MemberTable) -> String {
