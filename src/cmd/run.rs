@@ -83,15 +83,9 @@ fn coalition_model(
     let paths = archive_paths(c);
     if !paths.is_empty() {
         let options = IngestOptions::default();
-        let summary =
-            ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
-        if summary.skipped_files > 0 && !errored() {
-            // ingest_paths names each rejected file; make sure the exit status says so.
-            err_message(format!(
-                "{}: {} archive file(s) rejected",
-                c.slug, summary.skipped_files
-            ));
-        }
+        // Each rejected file is named by ingest_paths itself, which also
+        // marks the run for exit status 1.
+        ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
     }
     if let Some(roster) = &c.roster
         && let Err(e) = rosters::import_file(conn, coalition_id, roster, settings.as_of)
@@ -121,7 +115,7 @@ fn coalition_model(
     let messages = activity::counted_messages(
         conn,
         coalition_id,
-        report::model::end_of_day(settings.as_of),
+        checkins::end_of_day_secs(settings.as_of),
         c.checkin_subject.as_deref(),
     )
     .with_context(|| format!("{}: cannot read", settings.database.display()))?;

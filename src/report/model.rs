@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::classify::{ClassCounts, Thresholds};
 use crate::config::CoalitionSettings;
 use crate::members::{HistoryPoint, MemberTable};
 use crate::store::activity::ActivityMessage;
+use crate::store::checkins;
 
 /// Everything the reports of one coalition show.
 #[derive(Debug, Clone, Serialize)]
@@ -128,22 +129,6 @@ pub struct YearPoint {
     pub median_reply_days: Option<f64>,
 }
 
-/// The day of a Unix timestamp (UTC).
-pub fn day_of(ts: i64) -> NaiveDate {
-    DateTime::from_timestamp(ts, 0)
-        .map(|d| d.date_naive())
-        .unwrap_or_default()
-}
-
-/// Unix seconds at the start of the day after `day`: the exclusive limit
-/// "dated no later than T".
-pub fn end_of_day(day: NaiveDate) -> i64 {
-    (day + Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .map(|d| d.and_utc().timestamp())
-        .unwrap_or(i64::MAX)
-}
-
 fn month_start(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
@@ -177,7 +162,10 @@ impl ReportModel {
                 .unwrap_or_else(|| m.from.clone())
         };
         let people: Vec<String> = messages.iter().map(person).collect();
-        let days: Vec<NaiveDate> = messages.iter().map(|m| day_of(m.date)).collect();
+        let days: Vec<NaiveDate> = messages
+            .iter()
+            .map(|m| checkins::day_of(m.date).unwrap_or_default())
+            .collect();
         let roots = thread_roots(messages);
 
         let monthly = monthly(&days, &people, as_of);
@@ -391,11 +379,8 @@ fn figures(
         .iter()
         .filter(|m| m.month >= first_month && m.month <= last_month && m.messages > 0)
         .count() as u32;
-    // Day d is in (T − P, T] when 0 <= T − d < P (DESIGN.md, "Classes").
-    let in_period = |d: NaiveDate| {
-        let age = (as_of - d).num_days();
-        age >= 0 && age < i64::from(thresholds.period_days)
-    };
+    // The check-in period (T − P, T], by the classification's own rule.
+    let in_period = |d: NaiveDate| crate::classify::in_window(d, as_of, thresholds.period_days);
     let period: Vec<usize> = (0..days.len()).filter(|&i| in_period(days[i])).collect();
     let messages_in_period = period.len() as u64;
 
