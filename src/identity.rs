@@ -11,6 +11,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::ingest::normalize;
+
 /// An aliases file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AliasError {
@@ -41,33 +43,21 @@ pub enum AliasError {
 /// assert_eq!(normalize_address("<jane@example.org>"), "jane@example.org");
 /// ```
 pub fn normalize_address(raw: &str) -> String {
+    // Ingest's own rules first, so an address typed in a roster or an
+    // aliases file meets exactly the sender key ingest stored: pipermail's
+    // `x at y`, and the irreversible `@end|ng |rom` style as its opaque key.
+    if let Some((Some(key), _)) = normalize::irreversible(raw).or_else(|| normalize::pipermail(raw))
+    {
+        return key;
+    }
     let mut text = raw.trim();
-    // Pipermail puts the name in a trailing comment: drop it.
+    // A trailing `(Name)` comment is not part of the address.
     if text.ends_with(')')
         && let Some(open) = text.rfind('(')
     {
         text = text[..open].trim_end();
     }
-    let text = text
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim()
-        .to_lowercase();
-    if !text.contains('@') {
-        // `jane at example.org`: exactly one " at " between two non-empty words.
-        let parts: Vec<&str> = text.split(" at ").collect();
-        if parts.len() == 2 {
-            let (local, domain) = (parts[0].trim(), parts[1].trim());
-            if !local.is_empty()
-                && !domain.is_empty()
-                && !local.contains(char::is_whitespace)
-                && !domain.contains(char::is_whitespace)
-            {
-                return format!("{local}@{domain}");
-            }
-        }
-    }
-    text
+    normalize::normalize_address(text.trim_start_matches('<').trim_end_matches('>'))
 }
 
 /// Whether `addr` (already normalised) looks like an address: something, an
@@ -265,6 +255,20 @@ mod tests {
     #[case::opaque_kept_stable("m@ech|er @end|ng |rom", "m@ech|er @end|ng |rom")]
     fn addresses_are_normalised(#[case] raw: &str, #[case] want: &str) {
         assert_eq!(normalize_address(raw), want);
+    }
+
+    /// A roster or aliases entry must meet the key ingest stored for the
+    /// same sender, or the person splits in two.
+    #[rstest]
+    #[case::pipermail("Jane.Doe at Example.org (Jane Doe)")]
+    #[case::irreversible("  M@ech|er   @end|ng |rom  R-Project@org (Martin)")]
+    fn roster_addresses_meet_the_ingest_sender_key(#[case] raw: &str) {
+        let from_ingest = normalize::irreversible(raw)
+            .or_else(|| normalize::pipermail(raw))
+            .and_then(|(addr, _)| addr)
+            .unwrap();
+        assert_eq!(normalize_address(raw), from_ingest);
+        assert!(!from_ingest.contains("  ") && from_ingest == from_ingest.to_lowercase());
     }
 
     #[test]
