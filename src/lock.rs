@@ -15,7 +15,6 @@ use fs4::fs_std::FileExt;
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
-    path: PathBuf,
 }
 
 /// Why the lock could not be taken.
@@ -50,7 +49,7 @@ impl Lock {
                 cause: source,
             })?;
         match file.try_lock_exclusive() {
-            Ok(true) => Ok(Lock { _file: file, path }),
+            Ok(true) => Ok(Lock { _file: file }),
             Ok(false) => Err(LockError::Held {
                 path: db.to_path_buf(),
             }),
@@ -59,11 +58,6 @@ impl Lock {
                 cause: source,
             }),
         }
-    }
-
-    /// The lock file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::rosters::{ImportError, split_csv_line};
 use crate::classify::CheckinStatus;
@@ -246,17 +246,6 @@ pub fn start_of_day_secs(day: NaiveDate) -> i64 {
 /// The UTC day of Unix seconds.
 pub fn day_of(secs: i64) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive())
-}
-
-/// Whether the coalition holds any check-in row (used by summaries).
-pub fn has_any(conn: &Connection, coalition_id: i64) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM checkins WHERE coalition_id = ?1 LIMIT 1",
-        [coalition_id],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::ingest::{MessageRecord, ParsedArchive};
 
@@ -267,26 +267,6 @@ fn join_refs(refs: &[String], out: &mut String) {
     }
 }
 
-/// Number of messages a coalition holds.
-pub fn message_count(conn: &Connection, coalition_id: i64) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT count(*) FROM messages WHERE coalition_id = ?1",
-        [coalition_id],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n as u64)
-}
-
-/// The display name stored for a coalition.
-pub fn coalition_name(conn: &Connection, coalition_id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT name FROM coalitions WHERE id = ?1",
-        [coalition_id],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
 /// Used by tests and callers that build records by hand.
 #[doc(hidden)]
 pub fn sample_record(key: &str) -> MessageRecord {
@@ -311,6 +291,27 @@ pub fn sample_record(key: &str) -> MessageRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::OptionalExtension;
+
+    /// The display name stored for a coalition.
+    fn coalition_name(conn: &Connection, coalition_id: i64) -> rusqlite::Result<Option<String>> {
+        conn.query_row(
+            "SELECT name FROM coalitions WHERE id = ?1",
+            [coalition_id],
+            |r| r.get(0),
+        )
+        .optional()
+    }
+
+    /// Number of messages a coalition holds.
+    fn message_count(conn: &Connection, coalition_id: i64) -> rusqlite::Result<u64> {
+        conn.query_row(
+            "SELECT count(*) FROM messages WHERE coalition_id = ?1",
+            [coalition_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as u64)
+    }
     use crate::ingest::ArchiveFormat;
 
     fn archive(keys: &[&str]) -> ParsedArchive {
