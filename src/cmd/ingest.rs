@@ -65,7 +65,8 @@ pub struct IngestSummary {
 }
 
 impl IngestSummary {
-    /// Adds another run's counts (used by `listpulse run` across coalitions).
+    /// Adds the counts of one finished file (the writer keeps a file's counts
+    /// apart until it ends, so a file rolled back leaves the summary alone).
     pub fn absorb(&mut self, other: &IngestSummary) {
         self.files += other.files;
         self.unchanged_files += other.unchanged_files;
