@@ -3,12 +3,15 @@
 //!
 //! This module knows nothing of SQL or files: [`crate::members`] gathers one
 //! [`Evidence`] per person as of T (nothing dated after T in it) and calls
-//! [`classify`]. The day arithmetic ([`in_window`], [`window_start`],
-//! [`anniversaries`]) lives here too, so the SQL bounds and the rules cannot
-//! disagree about a boundary.
+//! [`standing`], which decides first whether the person is a member at all
+//! (DESIGN.md, "Member universe") and then their class. Day arithmetic is
+//! [`crate::day`]'s, so the SQL bounds and the rules cannot disagree about a
+//! boundary.
 
-use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+
+pub use crate::day::Day;
+use crate::day::in_window;
 
 /// The three classes of DESIGN.md, in the order tables sort them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -54,9 +57,29 @@ impl CheckinStatus {
             CheckinStatus::Leave => "leave",
         }
     }
+
+    /// Reads a status as written in files (any case).
+    pub fn parse(text: &str) -> Option<CheckinStatus> {
+        match text.trim().to_lowercase().as_str() {
+            "full" => Some(CheckinStatus::Full),
+            "observer" => Some(CheckinStatus::Observer),
+            "leave" => Some(CheckinStatus::Leave),
+            _ => None,
+        }
+    }
+
+    /// Two responses on one day: the more restrictive wins (leave, then
+    /// observer, then full).
+    pub fn rank(self) -> u8 {
+        match self {
+            CheckinStatus::Full => 0,
+            CheckinStatus::Observer => 1,
+            CheckinStatus::Leave => 2,
+        }
+    }
 }
 
-/// P, D and N of DESIGN.md.
+/// P, D, N and F of DESIGN.md ("Thresholds").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Thresholds {
     /// The check-in period P, in days (default 365).
@@ -65,6 +88,9 @@ pub struct Thresholds {
     pub inactivity_days: u32,
     /// The minimum number of counted posts N (default 1).
     pub min_posts: u32,
+    /// The "former after" horizon F, in days (default 1825, five years; never
+    /// less than D): without a roster, who is a member at all.
+    pub former_after_days: u32,
 }
 
 impl Default for Thresholds {
@@ -73,7 +99,26 @@ impl Default for Thresholds {
             period_days: 365,
             inactivity_days: 730,
             min_posts: 1,
+            former_after_days: DEFAULT_FORMER_AFTER,
         }
+    }
+}
+
+/// F's default: five years of 365 days.
+pub const DEFAULT_FORMER_AFTER: u32 = 1825;
+
+impl Thresholds {
+    /// DESIGN.md: F is "never less than *D*". The message says what to change.
+    pub fn check(&self) -> Result<(), String> {
+        if self.former_after_days < self.inactivity_days {
+            return Err(format!(
+                "former_after ({}d) is shorter than inactivity ({}d): someone \
+                 silent past the former-after horizon would still be a dormant member; \
+                 make former_after at least as long",
+                self.former_after_days, self.inactivity_days
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -104,53 +149,6 @@ impl ClassCounts {
     }
 }
 
-/// A UTC calendar day.
-pub type Day = NaiveDate;
-
-/// DESIGN.md: "All comparisons are by UTC calendar day: a day *d* lies in
-/// (*T* − *X*, *T*] when 0 ≤ *T* − *d* < *X* days."
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use listpulse::classify::in_window;
-/// let t = NaiveDate::from_ymd_opt(2025, 6, 23).unwrap();
-/// assert!(in_window(t, t, 365));
-/// assert!(in_window(t - chrono::Days::new(364), t, 365));
-/// assert!(!in_window(t - chrono::Days::new(365), t, 365));
-/// assert!(!in_window(t + chrono::Days::new(1), t, 365));
-/// ```
-pub fn in_window(day: Day, as_of: Day, days: u32) -> bool {
-    let diff = (as_of - day).num_days();
-    0 <= diff && diff < i64::from(days)
-}
-
-/// The first day of (*T* − *X*, *T*]: *T* − (*X* − 1). SQL selects
-/// `date >= start of this day` and `date < start of T + 1`.
-pub fn window_start(as_of: Day, days: u32) -> Day {
-    as_of - chrono::Days::new(u64::from(days.max(1)) - 1)
-}
-
-/// DESIGN.md, "History": "*T* and each anniversary before it (*T* − 1 year,
-/// *T* − 2 years, …; 29 February becomes 28 February), back to the first
-/// message". Oldest first; always holds at least *T*. Each anniversary is
-/// taken from *T* itself, so 29 Feb 2024 gives 28 Feb 2023 and 29 Feb 2020.
-pub fn anniversaries(as_of: Day, first: Option<Day>) -> Vec<Day> {
-    let mut out = vec![as_of];
-    if let Some(first) = first {
-        for back in 1.. {
-            let year = as_of.year() - back;
-            let day = NaiveDate::from_ymd_opt(year, as_of.month(), as_of.day())
-                .or_else(|| NaiveDate::from_ymd_opt(year, as_of.month(), as_of.day() - 1));
-            match day {
-                Some(day) if day >= first => out.push(day),
-                _ => break,
-            }
-        }
-    }
-    out.reverse();
-    out
-}
-
 /// A person's standing on the roster as of T.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RosterStanding {
@@ -167,8 +165,6 @@ pub struct RosterStanding {
 /// for the evaluation").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
-    /// Sent the coalition a message that is not set aside (dated ≤ T, or undated).
-    pub sent_message: bool,
     /// Counted posts in (T − P, T].
     pub posts_in_period: u64,
     /// Counted posts up to T.
@@ -230,51 +226,79 @@ pub struct Verdict {
     pub reason: String,
 }
 
-/// Whether the person belongs to the member universe at T.
-///
-/// DESIGN.md, "Member universe": "everyone on its roster (when one is given)
-/// plus everyone who ever sent its lists a message that is not set aside
-/// [...] a check-in row alone makes no one a member". And "A `leave`
-/// response removes the member from the universe from its date on (a post or
-/// response on a strictly later UTC day brings them back)."
-///
-/// Readings chosen where DESIGN.md leaves room:
-/// - "a member gone from the roster stays in the universe only through later
-///   posts" is read with the universe sentence ("everyone who ever sent"):
-///   someone whose roster row has ended stays a member if they ever sent a
-///   counted-or-response message up to T, not only if they posted after the
-///   row ended (the scenario's trent@).
-/// - A check-in *reply* found in the archive is a message sent to the list
-///   that is not set aside, so it makes its sender a member; only a check-in
-///   *CSV row* alone does not.
-/// - Only a later post or response brings a leaver back; a later roster
-///   snapshot still holding them does not (the scenario's ivan@).
-pub fn in_universe(e: &Evidence) -> bool {
-    if !(e.roster.on_roster || e.sent_message) {
-        return false;
+/// Where a person stands at T: a member with a class, a former participant,
+/// or neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// In the member universe, with their class.
+    Member(Verdict),
+    /// Sent a counted post or a check-in response up to T, but is not a
+    /// member (silent past the horizon, or left): listed apart, counted nowhere.
+    Former,
+    /// Nothing that makes a participant: only set-aside or undated messages,
+    /// or a roster row that does not exist at T.
+    Outside,
+}
+
+impl Evidence {
+    /// The latest counted post or check-in response: what keeps someone off
+    /// the roster in the universe (a join date is a roster fact).
+    pub fn last_participation(&self) -> Option<Day> {
+        self.last_post.max(self.latest_response.map(|(d, _)| d))
     }
-    match e.latest_leave {
-        None => true,
-        Some(left) => {
-            let later = |d: Option<Day>| d.is_some_and(|d| d > left);
-            later(e.last_post) || later(e.latest_response.map(|(d, _)| d))
+
+    /// DESIGN.md: "A `leave` response removes the member from the universe
+    /// from its date on (a post or response on a strictly later UTC day
+    /// brings them back)." Only a post or response brings a leaver back; a
+    /// later roster snapshot still holding them does not.
+    pub fn has_left(&self) -> bool {
+        match self.latest_leave {
+            None => false,
+            Some(left) => {
+                let later = |d: Option<Day>| d.is_some_and(|d| d > left);
+                !(later(self.last_post) || later(self.latest_response.map(|(d, _)| d)))
+            }
         }
     }
 }
 
-/// Classifies one person as of `as_of`; `None` when they are not in the
-/// member universe (see [`in_universe`]).
-pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
-    if !in_universe(e) {
-        return None;
+/// Whether the person is a member at T, and if so their class.
+///
+/// DESIGN.md, "Member universe": "with a roster at *T* [...]: every roster
+/// row that exists at *T*, plus everyone not on it whose latest sign of life
+/// (a counted post or a check-in response) lies in (*T* − *D*, *T*]";
+/// "without a roster: everyone whose latest sign of life lies in
+/// (*T* − *F*, *T*]". "Everyone else who sent a counted post or a check-in
+/// response up to *T* is a **former participant**". `has_roster` says
+/// whether the coalition has a snapshot dated on or before T.
+pub fn standing(e: &Evidence, as_of: Day, t: &Thresholds, has_roster: bool) -> Standing {
+    let participated = e.last_participation();
+    let member = !e.has_left()
+        && if has_roster {
+            e.roster.on_roster
+                || participated.is_some_and(|d| in_window(d, as_of, t.inactivity_days))
+        } else {
+            participated.is_some_and(|d| in_window(d, as_of, t.former_after_days))
+        };
+    if member {
+        Standing::Member(classify(e, as_of, t))
+    } else if participated.is_some() {
+        Standing::Former
+    } else {
+        Standing::Outside
     }
+}
+
+/// Classifies a member as of `as_of` (DESIGN.md, "Classes"); whether they
+/// are a member at all is [`standing`]'s question.
+pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
     // 1. "active: at least N counted posts in (T − P, T]."
     if e.posts_in_period >= u64::from(t.min_posts) {
         let last = e
             .last_post
             .map(|d| format!(" (last {d})"))
             .unwrap_or_default();
-        return Some(Verdict {
+        return Verdict {
             class: MemberClass::Active,
             reason: format!(
                 "active: {} post{} in the last {} days{last}; minimum {}",
@@ -283,27 +307,27 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
                 t.period_days,
                 t.min_posts
             ),
-        });
+        };
     }
     // 2. "observer: not active, and either they declared observer status — on
     //    the roster (no expiry), or in their latest check-in response in
     //    (T − P, T] — ..."
     if e.roster.declared_observer {
-        return Some(Verdict {
+        return Verdict {
             class: MemberClass::Observer,
             reason: "observer: declared observer on the roster".to_string(),
-        });
+        };
     }
     if let Some((day, CheckinStatus::Observer)) = e.latest_response
         && in_window(day, as_of, t.period_days)
     {
-        return Some(Verdict {
+        return Verdict {
             class: MemberClass::Observer,
             reason: format!(
                 "observer: check-in response 'observer' on {day}, within the {}-day check-in period",
                 t.period_days
             ),
-        });
+        };
     }
     // "... or their latest sign of life — a counted post, a check-in response
     //  of any status, or the roster's join date — lies in (T − D, T]."
@@ -311,7 +335,7 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
     if let Some((day, kind)) = sign
         && in_window(day, as_of, t.inactivity_days)
     {
-        return Some(Verdict {
+        return Verdict {
             class: MemberClass::Observer,
             // The reason names the rule ("recent sign of life") so a
             // coordinator can tell it from a declaration.
@@ -321,7 +345,7 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
                 (as_of - day).num_days(),
                 t.inactivity_days
             ),
-        });
+        };
     }
     // 3. "dormant: neither."
     let reason = match sign {
@@ -333,10 +357,10 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Option<Verdict> {
         ),
         None => "dormant: no dated post, check-in response or join date".to_string(),
     };
-    Some(Verdict {
+    Verdict {
         class: MemberClass::Dormant,
         reason,
-    })
+    }
 }
 
 fn plural(n: u64) -> &'static str {
@@ -350,7 +374,7 @@ mod tests {
 
     /// T for every case: 2025-06-23.
     fn t() -> Day {
-        NaiveDate::from_ymd_opt(2025, 6, 23).unwrap()
+        Day::from_ymd_opt(2025, 6, 23).unwrap()
     }
 
     fn ago(days: i64) -> Day {
@@ -362,7 +386,6 @@ mod tests {
     fn posts(days_before: &[i64], p: u32) -> Evidence {
         let days: Vec<Day> = days_before.iter().map(|&d| ago(d)).collect();
         Evidence {
-            sent_message: !days.is_empty(),
             posts_in_period: days.iter().filter(|&&d| in_window(d, t(), p)).count() as u64,
             posts_total: days.len() as u64,
             last_post: days.iter().copied().max(),
@@ -375,6 +398,7 @@ mod tests {
             period_days: p,
             inactivity_days: d,
             min_posts: n,
+            former_after_days: 1825,
         }
     }
 
@@ -387,18 +411,18 @@ mod tests {
     #[case::old_and_recent_posts(&[2000, 10], MemberClass::Active)]
     fn posts_at_the_boundaries(#[case] days_before: &[i64], #[case] want: MemberClass) {
         let e = posts(days_before, 365);
-        let v = classify(&e, t(), &th(365, 730, 1)).unwrap();
+        let v = classify(&e, t(), &th(365, 730, 1));
         assert_eq!(v.class, want, "{}", v.reason);
     }
 
     #[test]
     fn fewer_than_n_posts_in_the_period_is_not_active() {
         let e = posts(&[1, 2], 365);
-        let v = classify(&e, t(), &th(365, 730, 3)).unwrap();
+        let v = classify(&e, t(), &th(365, 730, 3));
         assert_eq!(v.class, MemberClass::Observer);
         let e = posts(&[1, 2, 3], 365);
         assert_eq!(
-            classify(&e, t(), &th(365, 730, 3)).unwrap().class,
+            classify(&e, t(), &th(365, 730, 3)).class,
             MemberClass::Active
         );
     }
@@ -423,7 +447,7 @@ mod tests {
             latest_response: Some((ago(days_before), status)),
             ..Evidence::default()
         };
-        let v = classify(&e, t(), &th(365, 30, 1)).unwrap();
+        let v = classify(&e, t(), &th(365, 30, 1));
         assert_eq!(v.class, want, "{}", v.reason);
     }
 
@@ -437,7 +461,7 @@ mod tests {
             },
             ..Evidence::default()
         };
-        let v = classify(&e, t(), &Thresholds::default()).unwrap();
+        let v = classify(&e, t(), &Thresholds::default());
         assert_eq!(
             (v.class, v.reason.as_str()),
             (
@@ -459,22 +483,80 @@ mod tests {
             },
             ..Evidence::default()
         };
-        assert_eq!(
-            classify(&e, t(), &Thresholds::default()).unwrap().class,
-            want
-        );
+        assert_eq!(classify(&e, t(), &Thresholds::default()).class, want);
+    }
+
+    /// (on the roster, days since the last post, days since the last
+    /// response) → standing, with and without a roster at T.
+    fn standing_of(
+        on_roster: bool,
+        post: Option<i64>,
+        response: Option<i64>,
+        has_roster: bool,
+    ) -> &'static str {
+        let mut e = posts(&post.into_iter().collect::<Vec<_>>(), 365);
+        e.roster.on_roster = on_roster;
+        e.latest_response = response.map(|d| (ago(d), CheckinStatus::Full));
+        match standing(&e, t(), &Thresholds::default(), has_roster) {
+            Standing::Member(_) => "member",
+            Standing::Former => "former",
+            Standing::Outside => "outside",
+        }
     }
 
     #[rstest]
-    #[case::leave_and_nothing_after(Some(10), None, false)]
-    #[case::leave_then_post_a_later_day(Some(10), Some(9), true)]
-    #[case::leave_and_post_the_same_day(Some(10), Some(10), false)]
-    #[case::post_then_leave(Some(10), Some(11), false)]
-    #[case::no_leave(None, Some(11), true)]
+    #[case::off_roster_post_at_d_minus_1(false, Some(729), None, true, "member")]
+    #[case::off_roster_post_at_d(false, Some(730), None, true, "former")]
+    #[case::off_roster_only_a_response_within_d(false, None, Some(729), true, "member")]
+    #[case::off_roster_only_a_response_at_d(false, None, Some(730), true, "former")]
+    #[case::on_roster_silent_for_ever(true, None, None, true, "member")]
+    #[case::on_roster_last_post_long_ago(true, Some(5000), None, true, "member")]
+    #[case::no_roster_post_at_f_minus_1(false, Some(1824), None, false, "member")]
+    #[case::no_roster_post_at_f(false, Some(1825), None, false, "former")]
+    #[case::no_roster_only_a_response_at_f_minus_1(false, None, Some(1824), false, "member")]
+    #[case::nothing_at_all(false, None, None, true, "outside")]
+    #[case::nothing_without_a_roster(false, None, None, false, "outside")]
+    fn the_member_universe_at_its_boundaries(
+        #[case] on_roster: bool,
+        #[case] post: Option<i64>,
+        #[case] response: Option<i64>,
+        #[case] has_roster: bool,
+        #[case] want: &str,
+    ) {
+        assert_eq!(standing_of(on_roster, post, response, has_roster), want);
+    }
+
+    #[test]
+    fn with_a_roster_a_member_off_it_is_never_dormant() {
+        for days in 0..730 {
+            let e = posts(&[days], 365);
+            if let Standing::Member(v) = standing(&e, t(), &Thresholds::default(), true) {
+                assert_ne!(v.class, MemberClass::Dormant, "{days}");
+            } else {
+                panic!("{days} days: not a member");
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_roster_dormant_lies_between_d_and_f() {
+        let e = posts(&[1000], 365);
+        match standing(&e, t(), &Thresholds::default(), false) {
+            Standing::Member(v) => assert_eq!(v.class, MemberClass::Dormant),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[rstest]
+    #[case::leave_and_nothing_after(Some(10), None, "former")]
+    #[case::leave_then_post_a_later_day(Some(10), Some(9), "member")]
+    #[case::leave_and_post_the_same_day(Some(10), Some(10), "former")]
+    #[case::post_then_leave(Some(10), Some(11), "former")]
+    #[case::no_leave(None, Some(11), "member")]
     fn leave_removes_until_a_later_day(
         #[case] leave_ago: Option<i64>,
         #[case] post_ago: Option<i64>,
-        #[case] member: bool,
+        #[case] want: &str,
     ) {
         let mut e = posts(&post_ago.into_iter().collect::<Vec<_>>(), 365);
         e.roster.on_roster = true;
@@ -482,28 +564,37 @@ mod tests {
             e.latest_leave = Some(ago(l));
             e.latest_response = Some((ago(l), CheckinStatus::Leave));
         }
-        assert_eq!(classify(&e, t(), &Thresholds::default()).is_some(), member);
+        let got = match standing(&e, t(), &Thresholds::default(), true) {
+            Standing::Member(_) => "member",
+            Standing::Former => "former",
+            Standing::Outside => "outside",
+        };
+        assert_eq!(got, want);
     }
 
     #[test]
     fn a_later_response_also_brings_a_leaver_back() {
         let e = Evidence {
-            sent_message: true,
             latest_leave: Some(ago(10)),
             latest_response: Some((ago(9), CheckinStatus::Full)),
             ..Evidence::default()
         };
-        assert_eq!(
-            classify(&e, t(), &Thresholds::default()).unwrap().class,
-            MemberClass::Observer
-        );
+        match standing(&e, t(), &Thresholds::default(), true) {
+            Standing::Member(v) => assert_eq!(v.class, MemberClass::Observer),
+            other => panic!("{other:?}"),
+        }
     }
 
-    #[rstest]
-    #[case::check_in_row_alone(Evidence { latest_response: Some((ago(1), CheckinStatus::Full)), ..Evidence::default() })]
-    #[case::nothing(Evidence::default())]
-    fn not_members(#[case] e: Evidence) {
-        assert_eq!(classify(&e, t(), &Thresholds::default()), None);
+    #[test]
+    fn former_after_may_not_be_shorter_than_inactivity() {
+        let mut th = Thresholds::default();
+        assert!(th.check().is_ok());
+        th.former_after_days = 729;
+        assert!(
+            th.check()
+                .unwrap_err()
+                .starts_with("former_after (729d) is shorter than inactivity (730d)")
+        );
     }
 
     #[rstest]
@@ -513,41 +604,7 @@ mod tests {
     #[case::observer_post(&[400], "observer: recent sign of life, last post 2024-05-19, 400 days before 2025-06-23; threshold 730")]
     #[case::active(&[3, 30], "active: 2 posts in the last 365 days (last 2025-06-20); minimum 1")]
     fn reasons_read_as_a_sentence(#[case] days_before: &[i64], #[case] want: &str) {
-        let v = classify(&posts(days_before, 365), t(), &Thresholds::default()).unwrap();
+        let v = classify(&posts(days_before, 365), t(), &Thresholds::default());
         assert_eq!(v.reason, want);
-    }
-
-    #[test]
-    fn undated_sender_is_a_dormant_member() {
-        let e = Evidence {
-            sent_message: true,
-            ..Evidence::default()
-        };
-        let v = classify(&e, t(), &Thresholds::default()).unwrap();
-        assert_eq!(
-            (v.class, v.reason.as_str()),
-            (
-                MemberClass::Dormant,
-                "dormant: no dated post, check-in response or join date"
-            )
-        );
-    }
-
-    fn d(y: i32, m: u32, day: u32) -> Day {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[rstest]
-    #[case::plain(d(2025, 6, 23), Some(d(2023, 6, 23)), vec![d(2023, 6, 23), d(2024, 6, 23), d(2025, 6, 23)])]
-    #[case::first_message_a_day_late(d(2025, 6, 23), Some(d(2023, 6, 24)), vec![d(2024, 6, 23), d(2025, 6, 23)])]
-    #[case::leap_day(d(2024, 2, 29), Some(d(2020, 1, 1)), vec![d(2020, 2, 29), d(2021, 2, 28), d(2022, 2, 28), d(2023, 2, 28), d(2024, 2, 29)])]
-    #[case::no_messages(d(2025, 6, 23), None, vec![d(2025, 6, 23)])]
-    #[case::first_message_after_t(d(2025, 6, 23), Some(d(2026, 1, 1)), vec![d(2025, 6, 23)])]
-    fn history_days_are_anniversaries(
-        #[case] t: Day,
-        #[case] first: Option<Day>,
-        #[case] want: Vec<Day>,
-    ) {
-        assert_eq!(anniversaries(t, first), want);
     }
 }

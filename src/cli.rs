@@ -6,6 +6,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::day::Day;
+
+/// clap's parser for a `YYYY-MM-DD` day (1970–9999): a bad value is a usage
+/// error, exit 2, naming the value.
+fn day_arg(text: &str) -> Result<Day, String> {
+    crate::day::parse(text)
+}
+
+/// clap's parser for a duration (`365d`, `2y`; at most 100 years).
+fn days_arg(text: &str) -> Result<u32, String> {
+    crate::duration::parse_days(text)
+}
+
 const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  everything worked
@@ -29,7 +42,7 @@ pub enum Command {
     /// Read archives (mbox, .gz, pipermail, maildir, MMDF, single messages) into the database.
     #[command(after_help = EXIT_STATUS_HELP)]
     Ingest(IngestArgs),
-    /// Import a roster snapshot (who is subscribed) for a coalition.
+    /// Roster snapshots (who is subscribed): import, list, drop.
     #[command(subcommand)]
     Roster(RosterCommand),
     /// Import check-in responses for a coalition.
@@ -84,8 +97,35 @@ pub struct IngestArgs {
 /// `listpulse roster …`.
 #[derive(Debug, Subcommand)]
 pub enum RosterCommand {
-    /// Import a roster file as a snapshot taken on --date.
+    /// Import a roster file as a snapshot taken on --date (one snapshot a day).
     Import(RosterImportArgs),
+    /// List a coalition's snapshots: date, source, rows, format.
+    List(RosterListArgs),
+    /// Remove the snapshot taken on --date.
+    Drop(RosterDropArgs),
+}
+
+/// `listpulse roster list`.
+#[derive(Debug, Clone, Args)]
+pub struct RosterListArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The coalition's slug.
+    #[arg(long, value_name = "SLUG")]
+    pub coalition: String,
+}
+
+/// `listpulse roster drop`.
+#[derive(Debug, Clone, Args)]
+pub struct RosterDropArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The coalition's slug.
+    #[arg(long, value_name = "SLUG")]
+    pub coalition: String,
+    /// The day of the snapshot to remove (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub date: Day,
 }
 
 /// `listpulse roster import`.
@@ -97,8 +137,8 @@ pub struct RosterImportArgs {
     #[arg(long, value_name = "SLUG")]
     pub coalition: String,
     /// The day the snapshot was taken (YYYY-MM-DD; default today, UTC).
-    #[arg(long, value_name = "DATE")]
-    pub date: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub date: Option<Day>,
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
@@ -110,7 +150,7 @@ pub struct RosterImportArgs {
 /// `listpulse checkin …`.
 #[derive(Debug, Subcommand)]
 pub enum CheckinCommand {
-    /// Import check-in responses from a CSV file (address,date,status).
+    /// Import a check-in CSV file (address,date,status); importing it again replaces what it said before.
     Import(CheckinImportArgs),
 }
 
@@ -130,18 +170,21 @@ pub struct CheckinImportArgs {
     pub file: PathBuf,
 }
 
-/// Thresholds and identity options shared by `classify` and `run`.
+/// Thresholds shared by `classify` and `run`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ThresholdArgs {
     /// Evaluate as of this day (YYYY-MM-DD; default today, UTC).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub as_of: Option<Day>,
     /// Check-in period P: posts in the last P count as activity (e.g. 365d, 52w, 12m, 1y).
-    #[arg(long, value_name = "DURATION")]
-    pub period: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = days_arg)]
+    pub period: Option<u32>,
     /// Inactivity threshold D: no sign of life for D makes a member dormant (e.g. 730d, 2y).
-    #[arg(long, value_name = "DURATION")]
-    pub inactivity: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = days_arg)]
+    pub inactivity: Option<u32>,
+    /// Former-after horizon F: without a roster, no sign of life for F makes someone a former participant (default 5y; at least D).
+    #[arg(long, value_name = "DURATION", value_parser = days_arg)]
+    pub former_after: Option<u32>,
     /// Minimum number of posts in the period to be active (at least 1).
     // "at least N counted posts": N = 0 would make every member active,
     // posts or not; the configuration refuses 0 too.
@@ -159,7 +202,7 @@ pub struct ClassifyArgs {
     pub coalition: String,
     #[command(flatten)]
     pub thresholds: ThresholdArgs,
-    /// An aliases file: one person a line, addresses separated by commas or spaces.
+    /// An aliases file: one person a line, addresses separated by commas (or spaces).
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
     /// Replies to the earliest message whose subject contains TEXT are check-in responses.
@@ -169,8 +212,11 @@ pub struct ClassifyArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Print the class counts at the as-of date and each anniversary before it instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "former")]
     pub history: bool,
+    /// Print the former participants (not members: silent past the horizon, or left) instead.
+    #[arg(long)]
+    pub former: bool,
 }
 
 /// Output formats of `classify`.
@@ -178,7 +224,7 @@ pub struct ClassifyArgs {
 pub enum OutputFormat {
     /// A readable table with the counts per class at the bottom.
     Table,
-    /// Exactly the members.csv columns, header first.
+    /// Exactly the members.csv (or former.csv) columns, header first.
     Csv,
     /// One JSON object.
     Json,
@@ -191,8 +237,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub config: PathBuf,
     /// Evaluate as of this day (YYYY-MM-DD), overriding the configuration.
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub as_of: Option<Day>,
 }
 
 /// `listpulse config …`.
@@ -226,5 +272,24 @@ mod tests {
         };
         assert!(parse("0").is_err());
         assert!(parse("2").is_ok());
+    }
+
+    #[test]
+    fn dates_and_durations_are_checked_where_they_are_parsed() {
+        let parse = |flag: &str, v: &str| {
+            Cli::try_parse_from(["listpulse", "classify", "--coalition", "dc", flag, v])
+        };
+        assert!(parse("--as-of", "2025-06-30").is_ok());
+        for (flag, bad) in [
+            ("--as-of", "+10000-01-01"),
+            ("--as-of", "1969-12-31"),
+            ("--period", "300000y"),
+            ("--inactivity", "soon"),
+            ("--former-after", "0d"),
+        ] {
+            let err = parse(flag, bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{flag} {bad}");
+            assert!(err.to_string().contains(bad), "{err}");
+        }
     }
 }

@@ -1,96 +1,110 @@
-//! The configuration file: TOML → [`Config`], every path resolved against the
-//! file's folder. Layering is defaults → file → per-coalition overrides →
+//! The configuration file: TOML → [`Settings`], every path resolved against
+//! the file's folder. Layering is defaults → file → per-coalition overrides →
 //! command-line flags. [`Settings::load`] does all of it and validates every
 //! value (dates, durations, slugs) before any work starts, so a bad file fails
 //! with `file:line: message` instead of half-way through a cron run.
 //!
-//! The serde structs keep the file's own shape (strings for dates and
-//! durations) because other subcommands read them too; [`Settings`] is the
-//! checked, typed form `run` works from.
+//! The serde structs keep the file's own shape, with each value that is
+//! checked after parsing wrapped in [`toml::Spanned`]: the span is where the
+//! error points.
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::classify::Thresholds;
+use crate::day::{self, Day};
 use crate::duration::parse_days;
 
 /// The commented example printed by `listpulse config example`.
 pub const EXAMPLE: &str = include_str!("../fixtures/config/example.toml");
 
-/// A whole configuration file.
+/// A whole configuration file, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
-    /// The SQLite database.
-    pub database: PathBuf,
-    /// Where reports go: `OUT/<slug>/` per coalition, the comparison in `OUT/`.
-    #[serde(default = "default_output")]
-    pub output: PathBuf,
-    /// Evaluate as of this day (`YYYY-MM-DD`); default today, UTC.
+struct Config {
+    database: PathBuf,
     #[serde(default)]
-    pub as_of: Option<String>,
-    /// Default check-in period P (e.g. `"365d"`).
+    output: Option<PathBuf>,
     #[serde(default)]
-    pub period: Option<String>,
-    /// Default inactivity threshold D (e.g. `"2y"`).
+    as_of: Option<Spanned<String>>,
     #[serde(default)]
-    pub inactivity: Option<String>,
-    /// Default minimum posts N.
+    period: Option<Spanned<String>>,
     #[serde(default)]
-    pub min_posts: Option<u32>,
-    /// The coalitions, one `[[coalition]]` table each.
+    inactivity: Option<Spanned<String>>,
+    #[serde(default)]
+    min_posts: Option<Spanned<u32>>,
+    #[serde(default)]
+    former_after: Option<Spanned<String>>,
     #[serde(default, rename = "coalition")]
-    pub coalitions: Vec<CoalitionConfig>,
+    coalitions: Vec<CoalitionConfig>,
 }
 
-fn default_output() -> PathBuf {
-    PathBuf::from("reports")
+/// P, D, N and F as written, at the top level or in a coalition. Not a
+/// flattened serde struct: `flatten` loses both `deny_unknown_fields` and
+/// the spans.
+struct ThresholdConfig<'a> {
+    period: &'a Option<Spanned<String>>,
+    inactivity: &'a Option<Spanned<String>>,
+    min_posts: &'a Option<Spanned<u32>>,
+    former_after: &'a Option<Spanned<String>>,
 }
 
-/// One `[[coalition]]` table.
+macro_rules! threshold_config {
+    ($c:expr) => {
+        ThresholdConfig {
+            period: &$c.period,
+            inactivity: &$c.inactivity,
+            min_posts: &$c.min_posts,
+            former_after: &$c.former_after,
+        }
+    };
+}
+
+/// One `[[coalition]]` table, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CoalitionConfig {
-    /// Short name, used in paths and on the command line.
-    pub slug: String,
-    /// Display name.
+struct CoalitionConfig {
+    slug: Spanned<String>,
     #[serde(default)]
-    pub name: Option<String>,
-    /// Archive paths or globs.
+    name: Option<String>,
     #[serde(default)]
-    pub archives: Vec<String>,
-    /// A roster file (imported as a snapshot dated the run's as-of day).
+    archives: Vec<Spanned<String>>,
     #[serde(default)]
-    pub roster: Option<PathBuf>,
-    /// A check-in CSV.
+    roster: Option<PathBuf>,
     #[serde(default)]
-    pub checkins: Option<PathBuf>,
-    /// An aliases file.
+    roster_date: Option<Spanned<String>>,
     #[serde(default)]
-    pub aliases: Option<PathBuf>,
-    /// Subject of the check-in message.
+    rosters: Vec<DatedRosterConfig>,
     #[serde(default)]
-    pub checkin_subject: Option<String>,
-    /// Coordinators' addresses.
+    checkins: Option<PathBuf>,
     #[serde(default)]
-    pub coordinators: Vec<String>,
-    /// Annual meeting dates, `["YYYY-MM-DD", "YYYY-MM-DD"]` per year.
+    aliases: Option<PathBuf>,
     #[serde(default)]
-    pub annual_meeting: Vec<[String; 2]>,
-    /// Days around the meeting that count as "around" it (default `"30d"`).
+    checkin_subject: Option<String>,
     #[serde(default)]
-    pub meeting_window: Option<String>,
-    /// Override of P.
+    coordinators: Vec<String>,
     #[serde(default)]
-    pub period: Option<String>,
-    /// Override of D.
+    annual_meeting: Vec<[Spanned<String>; 2]>,
     #[serde(default)]
-    pub inactivity: Option<String>,
-    /// Override of N.
+    meeting_window: Option<Spanned<String>>,
     #[serde(default)]
-    pub min_posts: Option<u32>,
+    period: Option<Spanned<String>>,
+    #[serde(default)]
+    inactivity: Option<Spanned<String>>,
+    #[serde(default)]
+    min_posts: Option<Spanned<u32>>,
+    #[serde(default)]
+    former_after: Option<Spanned<String>>,
+}
+
+/// One entry of `rosters`: a roster file exported on a known day.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatedRosterConfig {
+    path: PathBuf,
+    date: Spanned<String>,
 }
 
 /// A configuration that could not be used. Each names the file.
@@ -129,44 +143,13 @@ impl ConfigError {
     }
 }
 
-impl Config {
-    /// Parses `text` as if read from `path`.
-    pub fn from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    // Count newlines, not `lines()`: a span that starts a
-                    // line would otherwise be reported one line too early.
-                    text.as_bytes()[..s.start.min(text.len())]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count()
-                        + 1
-                })
-                .unwrap_or(1);
-            ConfigError::Parse {
-                path: path.to_path_buf(),
-                line,
-                message: e.message().to_string(),
-            }
-        })?;
-        let base = path.parent().unwrap_or(Path::new(""));
-        config.database = base.join(&config.database);
-        config.output = base.join(&config.output);
-        for c in &mut config.coalitions {
-            for p in [&mut c.roster, &mut c.checkins, &mut c.aliases]
-                .into_iter()
-                .flatten()
-            {
-                *p = base.join(&*p);
-            }
-            for a in &mut c.archives {
-                *a = base.join(&*a).to_string_lossy().into_owned();
-            }
-        }
-        Ok(config)
-    }
+/// A roster file and the day its snapshot is dated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedRoster {
+    /// The file.
+    pub path: PathBuf,
+    /// The day it was exported.
+    pub date: Day,
 }
 
 /// One coalition, checked and typed.
@@ -178,21 +161,27 @@ pub struct CoalitionSettings {
     pub name: String,
     /// Archive paths or glob patterns, resolved against the config's folder.
     pub archives: Vec<String>,
-    /// Roster file, imported as a snapshot dated the as-of day.
+    /// The current roster file: imported when it differs from the latest
+    /// snapshot, dated `roster_date` or the day of the run (never T).
     pub roster: Option<PathBuf>,
+    /// The day `roster` was exported, when known.
+    pub roster_date: Option<Day>,
+    /// Roster files exported on known days (a coordinator's yearly
+    /// exports), each a snapshot of its day.
+    pub rosters: Vec<DatedRoster>,
     /// Check-in CSV.
     pub checkins: Option<PathBuf>,
     /// Aliases file.
     pub aliases: Option<PathBuf>,
     /// Subject of the yearly check-in message.
     pub checkin_subject: Option<String>,
-    /// Coordinators' addresses, lower-cased.
+    /// Coordinators' addresses, normalised.
     pub coordinators: Vec<String>,
     /// Annual meetings: first and last day, one pair a year.
-    pub annual_meetings: Vec<(NaiveDate, NaiveDate)>,
+    pub annual_meetings: Vec<(Day, Day)>,
     /// Days either side of a meeting that count as "around the meeting".
     pub meeting_window_days: u32,
-    /// P, D and N after the per-coalition overrides.
+    /// P, D, N and F after the per-coalition overrides.
     pub thresholds: Thresholds,
 }
 
@@ -206,8 +195,8 @@ pub struct Settings {
     /// The output folder.
     pub output: PathBuf,
     /// T, the evaluation day.
-    pub as_of: NaiveDate,
-    /// P, D and N from the file's top level (each coalition may override them).
+    pub as_of: Day,
+    /// P, D, N and F from the file's top level (each coalition may override them).
     pub thresholds: Thresholds,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
@@ -216,14 +205,83 @@ pub struct Settings {
 /// Default window around an annual meeting (DESIGN: "meeting_window", 30 days).
 const DEFAULT_MEETING_WINDOW: u32 = 30;
 
+/// Where errors point: the file and its text, for turning spans into lines.
+struct Source<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn line_at(&self, offset: usize) -> usize {
+        // Count newlines, not `lines()`: a span that starts a line would
+        // otherwise be reported one line too early.
+        self.text.as_bytes()[..offset.min(self.text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn invalid<T>(&self, at: &Spanned<T>, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_path_buf(),
+            line: self.line_at(at.span().start),
+            message,
+        }
+    }
+
+    fn date(&self, value: &Spanned<String>) -> Result<Day, ConfigError> {
+        day::parse(value.get_ref()).map_err(|m| self.invalid(value, format!("bad date {m}")))
+    }
+
+    fn days(&self, value: &Option<Spanned<String>>, default: u32) -> Result<u32, ConfigError> {
+        match value {
+            Some(v) => parse_days(v.get_ref()).map_err(|m| self.invalid(v, m)),
+            None => Ok(default),
+        }
+    }
+
+    /// Layers `over` on `base`, checking each value and F ≥ D.
+    fn thresholds(
+        &self,
+        base: Thresholds,
+        over: ThresholdConfig<'_>,
+        table: &Spanned<String>,
+    ) -> Result<Thresholds, ConfigError> {
+        let t = Thresholds {
+            period_days: self.days(over.period, base.period_days)?,
+            inactivity_days: self.days(over.inactivity, base.inactivity_days)?,
+            min_posts: match over.min_posts {
+                Some(n) if *n.get_ref() == 0 => {
+                    return Err(self.invalid(n, "min_posts must be at least 1".into()));
+                }
+                Some(n) => *n.get_ref(),
+                None => base.min_posts,
+            },
+            former_after_days: self.days(over.former_after, base.former_after_days)?,
+        };
+        if let Err(message) = t.check() {
+            // Point at whichever of the two this table sets, else at the table.
+            let line = over
+                .former_after
+                .as_ref()
+                .or(over.inactivity.as_ref())
+                .map(|v| self.line_at(v.span().start))
+                .unwrap_or_else(|| self.line_at(table.span().start));
+            return Err(ConfigError::Invalid {
+                path: self.path.to_path_buf(),
+                line,
+                message,
+            });
+        }
+        Ok(t)
+    }
+}
+
 impl Settings {
     /// Loads and validates `path`. `as_of` (from the command line) overrides
     /// the file's `as_of`; `today` is the default when neither gives one.
-    pub fn load(
-        path: &Path,
-        as_of: Option<NaiveDate>,
-        today: NaiveDate,
-    ) -> Result<Settings, ConfigError> {
+    pub fn load(path: &Path, as_of: Option<Day>, today: Day) -> Result<Settings, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             cause: source,
@@ -235,107 +293,115 @@ impl Settings {
     pub fn from_text(
         path: &Path,
         text: &str,
-        as_of: Option<NaiveDate>,
-        today: NaiveDate,
+        as_of: Option<Day>,
+        today: Day,
     ) -> Result<Settings, ConfigError> {
-        let config = Config::from_text(path, text)?;
-        let lines = Lines { text };
-        let invalid = |line: usize, message: String| ConfigError::Invalid {
+        let src = Source { path, text };
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            line,
-            message,
-        };
-        let file_as_of = match &config.as_of {
-            Some(s) => Some(parse_date(s).map_err(|m| invalid(lines.key(None, "as_of"), m))?),
-            None => None,
-        };
-        let top = Thresholds::default();
-        let top = Thresholds {
-            period_days: duration(&config.period, top.period_days)
-                .map_err(|m| invalid(lines.key(None, "period"), m))?,
-            inactivity_days: duration(&config.inactivity, top.inactivity_days)
-                .map_err(|m| invalid(lines.key(None, "inactivity"), m))?,
-            min_posts: min_posts(config.min_posts, top.min_posts)
-                .map_err(|m| invalid(lines.key(None, "min_posts"), m))?,
-        };
+            line: e.span().map(|s| src.line_at(s.start)).unwrap_or(1),
+            message: e.message().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let file_as_of = config.as_of.as_ref().map(|d| src.date(d)).transpose()?;
+        let whole_file = Spanned::new(0..0, String::new());
+        let top = src.thresholds(
+            Thresholds::default(),
+            threshold_config!(config),
+            &whole_file,
+        )?;
         if config.coalitions.is_empty() {
-            return Err(invalid(
-                lines.text.lines().count().max(1),
-                "no [[coalition]] table: add one per coalition (see `listpulse config example`)"
-                    .into(),
-            ));
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: text.lines().count().max(1),
+                message:
+                    "no [[coalition]] table: add one per coalition (see `listpulse config example`)"
+                        .into(),
+            });
         }
         let mut coalitions: Vec<CoalitionSettings> = Vec::new();
-        for (i, c) in config.coalitions.iter().enumerate() {
-            let at = |key: &str| lines.key(Some(i), key);
-            if !valid_slug(&c.slug) {
-                return Err(invalid(
-                    at("slug"),
+        for c in &config.coalitions {
+            let slug = c.slug.get_ref();
+            if !valid_slug(slug) {
+                return Err(src.invalid(
+                    &c.slug,
                     format!(
-                        "bad slug '{}': use lower-case letters, digits, '-' and '_' (it names a folder)",
-                        c.slug
+                        "bad slug '{slug}': use lower-case letters, digits, '-' and '_' (it names a folder)"
                     ),
                 ));
             }
-            if coalitions.iter().any(|o| o.slug == c.slug) {
-                return Err(invalid(
-                    at("slug"),
-                    format!("slug '{}' is used by two coalitions", c.slug),
-                ));
+            if coalitions.iter().any(|o| o.slug == *slug) {
+                return Err(
+                    src.invalid(&c.slug, format!("slug '{slug}' is used by two coalitions"))
+                );
             }
+            let mut archives = Vec::new();
             for a in &c.archives {
-                glob::Pattern::new(a)
-                    .map_err(|e| invalid(at("archives"), format!("bad pattern '{a}': {e}")))?;
+                glob::Pattern::new(a.get_ref())
+                    .map_err(|e| src.invalid(a, format!("bad pattern '{}': {e}", a.get_ref())))?;
+                archives.push(base.join(a.get_ref()).to_string_lossy().into_owned());
             }
             let mut meetings = Vec::new();
             for [start, end] in &c.annual_meeting {
-                let line = lines.value(Some(i), "annual_meeting", start);
-                let s = parse_date(start).map_err(|m| invalid(line, m))?;
-                let e = parse_date(end)
-                    .map_err(|m| invalid(lines.value(Some(i), "annual_meeting", end), m))?;
+                let (s, e) = (src.date(start)?, src.date(end)?);
                 if e < s {
-                    return Err(invalid(
-                        line,
-                        format!("annual meeting ends ({end}) before it starts ({start})"),
+                    return Err(src.invalid(
+                        start,
+                        format!(
+                            "annual meeting ends ({}) before it starts ({})",
+                            end.get_ref(),
+                            start.get_ref()
+                        ),
                     ));
                 }
                 meetings.push((s, e));
             }
             meetings.sort();
-            let thresholds = Thresholds {
-                period_days: duration(&c.period, top.period_days)
-                    .map_err(|m| invalid(at("period"), m))?,
-                inactivity_days: duration(&c.inactivity, top.inactivity_days)
-                    .map_err(|m| invalid(at("inactivity"), m))?,
-                min_posts: min_posts(c.min_posts, top.min_posts)
-                    .map_err(|m| invalid(at("min_posts"), m))?,
-            };
-            let meeting_window_days = match &c.meeting_window {
-                Some(w) => parse_days(w).map_err(|m| invalid(at("meeting_window"), m))?,
-                None => DEFAULT_MEETING_WINDOW,
-            };
+            let mut rosters = Vec::new();
+            for r in &c.rosters {
+                rosters.push(DatedRoster {
+                    path: base.join(&r.path),
+                    date: src.date(&r.date)?,
+                });
+            }
+            rosters.sort_by_key(|r| r.date);
+            let mut dates = std::collections::HashSet::new();
+            for r in &c.rosters {
+                let date = src.date(&r.date)?;
+                if !dates.insert(date) {
+                    return Err(src.invalid(
+                        &r.date,
+                        format!(
+                            "two rosters dated {}: one snapshot a day",
+                            day::format(date)
+                        ),
+                    ));
+                }
+            }
             coalitions.push(CoalitionSettings {
-                slug: c.slug.clone(),
-                name: c.name.clone().unwrap_or_else(|| c.slug.clone()),
-                archives: c.archives.clone(),
-                roster: c.roster.clone(),
-                checkins: c.checkins.clone(),
-                aliases: c.aliases.clone(),
+                slug: slug.clone(),
+                name: c.name.clone().unwrap_or_else(|| slug.clone()),
+                archives,
+                roster: c.roster.as_ref().map(|p| base.join(p)),
+                roster_date: c.roster_date.as_ref().map(|d| src.date(d)).transpose()?,
+                rosters,
+                checkins: c.checkins.as_ref().map(|p| base.join(p)),
+                aliases: c.aliases.as_ref().map(|p| base.join(p)),
                 checkin_subject: c.checkin_subject.clone().filter(|s| !s.trim().is_empty()),
                 coordinators: c
                     .coordinators
                     .iter()
-                    .map(|a| a.trim().to_lowercase())
+                    .map(|a| crate::identity::normalize_address(a))
                     .collect(),
                 annual_meetings: meetings,
-                meeting_window_days,
-                thresholds,
+                meeting_window_days: src.days(&c.meeting_window, DEFAULT_MEETING_WINDOW)?,
+                thresholds: src.thresholds(top, threshold_config!(c), &c.slug)?,
             });
         }
         Ok(Settings {
             path: path.to_path_buf(),
-            database: config.database,
-            output: config.output,
+            database: base.join(&config.database),
+            output: base.join(config.output.unwrap_or_else(|| PathBuf::from("reports"))),
             as_of: as_of.or(file_as_of).unwrap_or(today),
             thresholds: top,
             coalitions,
@@ -348,32 +414,6 @@ impl Settings {
     }
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("bad date '{text}': write YYYY-MM-DD"))
-}
-
-fn duration(text: &Option<String>, default: u32) -> Result<u32, String> {
-    text.as_deref().map(parse_days).unwrap_or(Ok(default))
-}
-
-fn min_posts(value: Option<u32>, default: u32) -> Result<u32, String> {
-    match value {
-        Some(0) => Err("min_posts must be at least 1".into()),
-        Some(n) => Ok(n),
-        None => Ok(default),
-    }
-}
-
-/// `[name]` or `[[name]]`, not a line of an array value such as `  ["2024-01-01", …]`.
-fn is_table_header(line: &str) -> bool {
-    let t = line.trim_start();
-    t.starts_with('[')
-        && t.trim_start_matches('[')
-            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '"')
-        && !t.trim_start_matches('[').starts_with('"')
-}
-
 fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('.')
@@ -382,89 +422,13 @@ fn valid_slug(slug: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Finds where a key sits in the file's text. serde has already thrown the
-/// spans away by the time a value is validated, and the structs stay plain
-/// because other subcommands share them; a scan by section is enough for the
-/// flat layout this file has.
-struct Lines<'a> {
-    text: &'a str,
-}
-
-impl Lines<'_> {
-    /// The line range (0-based, end exclusive) of the top level (`None`) or
-    /// of the `i`-th `[[coalition]]` table.
-    fn section(&self, coalition: Option<usize>) -> (usize, usize) {
-        let lines: Vec<&str> = self.text.lines().collect();
-        let headers: Vec<usize> = lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| is_table_header(l))
-            .map(|(n, _)| n)
-            .collect();
-        let coalition_headers: Vec<usize> = lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| {
-                let t: String = l.chars().filter(|c| !c.is_whitespace()).collect();
-                t.starts_with("[[coalition]]")
-            })
-            .map(|(n, _)| n)
-            .collect();
-        match coalition {
-            None => (0, headers.first().copied().unwrap_or(lines.len())),
-            Some(i) => match coalition_headers.get(i) {
-                Some(&start) => {
-                    let end = headers
-                        .iter()
-                        .copied()
-                        .find(|&h| h > start)
-                        .unwrap_or(lines.len());
-                    (start, end)
-                }
-                None => (0, lines.len()),
-            },
-        }
-    }
-
-    /// The 1-based line of `key = …` in the section, else the section's first line.
-    fn key(&self, coalition: Option<usize>, key: &str) -> usize {
-        let (start, end) = self.section(coalition);
-        self.text
-            .lines()
-            .enumerate()
-            .take(end)
-            .skip(start)
-            .find(|(_, l)| {
-                let l = l.trim_start();
-                l.strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            })
-            .map(|(n, _)| n + 1)
-            .unwrap_or(start + 1)
-    }
-
-    /// The 1-based line where `value` appears (quoted) at or after `key`.
-    fn value(&self, coalition: Option<usize>, key: &str, value: &str) -> usize {
-        let (_, end) = self.section(coalition);
-        let from = self.key(coalition, key) - 1;
-        let quoted = format!("\"{value}\"");
-        self.text
-            .lines()
-            .enumerate()
-            .take(end)
-            .skip(from)
-            .find(|(_, l)| l.contains(&quoted))
-            .map(|(n, _)| n + 1)
-            .unwrap_or(from + 1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
 
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn day(s: &str) -> Day {
+        crate::day::parse(s).unwrap()
     }
 
     fn load(text: &str) -> Result<Settings, ConfigError> {
@@ -478,65 +442,110 @@ mod tests {
         assert!(s.database.starts_with("/x"));
     }
 
-    #[test]
-    fn errors_point_at_the_offending_line() {
-        let cases = [
-            (
-                "database = \"d\"\nperiod = \"soon\"\n[[coalition]]\nslug = \"a\"\n",
-                2,
-                "bad duration",
-            ),
-            (
-                "database = \"d\"\n[[coalition]]\nslug = \"a\"\n\n[[coalition]]\nslug = \"a\"\n",
-                6,
-                "used by two",
-            ),
-            (
-                "database = \"d\"\n[[coalition]]\nslug = \"a\"\nannual_meeting = [\n  [\"2020-01-01\", \"2020-01-02\"],\n  [\"2021-02-30\", \"2021-03-01\"],\n]\n",
-                6,
-                "bad date",
-            ),
-            (
-                "database = \"d\"\nas_of = \"yesterday\"\n[[coalition]]\nslug = \"a\"\n",
-                2,
-                "bad date",
-            ),
-            (
-                "database = \"d\"\n[[coalition]]\nslug = \"a\"\ntreshold = 3\n",
-                4,
-                "unknown field",
-            ),
-            (
-                "database = \"d\"\n[[coalition]]\nslug = \"A b\"\n",
-                3,
-                "bad slug",
-            ),
-            (
-                "database = \"d\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 0\n",
-                4,
-                "at least 1",
-            ),
-        ];
-        for (text, line, what) in cases {
-            let err = load(text).unwrap_err();
-            assert_eq!(err.line(), Some(line), "{text}: {err}");
-            assert!(err.to_string().contains(what), "{err}");
-            assert!(err.to_string().starts_with("/x/lp.toml:"), "{err}");
-        }
+    #[rstest]
+    #[case::bad_duration(
+        "database = \"d\"\nperiod = \"soon\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "bad duration"
+    )]
+    #[case::slug_twice(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\n\n[[coalition]]\nslug = \"a\"\n",
+        6,
+        "used by two"
+    )]
+    #[case::bad_meeting_date(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\nannual_meeting = [\n  [\"2020-01-01\", \"2020-01-02\"],\n  [\"2021-02-30\", \"2021-03-01\"],\n]\n",
+        6,
+        "bad date"
+    )]
+    #[case::bad_as_of(
+        "database = \"d\"\nas_of = \"yesterday\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "bad date"
+    )]
+    #[case::five_digit_year(
+        "database = \"d\"\nas_of = \"+10000-01-01\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "bad date '+10000-01-01' is not a date"
+    )]
+    #[case::unknown_key(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\ntreshold = 3\n",
+        4,
+        "unknown field"
+    )]
+    #[case::bad_slug("database = \"d\"\n[[coalition]]\nslug = \"A b\"\n", 3, "bad slug")]
+    #[case::min_posts_zero(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 0\n",
+        4,
+        "at least 1"
+    )]
+    #[case::coalition_period(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\n\nperiod = \"3x\"\n",
+        5,
+        "bad duration"
+    )]
+    #[case::too_long(
+        "database = \"d\"\nperiod = \"300000y\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "at most 100 years"
+    )]
+    #[case::former_after_shorter_than_d(
+        "database = \"d\"\nformer_after = \"1y\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "former_after (365d) is shorter than inactivity (730d)"
+    )]
+    #[case::coalition_inactivity_past_f(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\ninactivity = \"6y\"\n",
+        4,
+        "is shorter than inactivity (2190d)"
+    )]
+    #[case::rosters_on_one_day(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\nrosters = [\n  { path = \"r1\", date = \"2024-01-01\" },\n  { path = \"r2\", date = \"2024-01-01\" },\n]\n",
+        6,
+        "two rosters dated 2024-01-01"
+    )]
+    #[case::bad_roster_date(
+        "database = \"d\"\n[[coalition]]\nslug = \"a\"\nroster_date = \"2024-1-1\"\n",
+        4,
+        "bad date '2024-1-1'"
+    )]
+    fn errors_point_at_the_offending_line(
+        #[case] text: &str,
+        #[case] line: usize,
+        #[case] what: &str,
+    ) {
+        let err = load(text).unwrap_err();
+        assert_eq!(err.line(), Some(line), "{text}: {err}");
+        assert!(err.to_string().contains(what), "{err}");
+        assert!(err.to_string().starts_with("/x/lp.toml:"), "{err}");
     }
 
     #[test]
     fn overrides_layer_over_defaults() {
         let s = load(
-            "database = \"d\"\ninactivity = \"1y\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 2\n",
+            "database = \"d\"\ninactivity = \"1y\"\nformer_after = \"3y\"\n[[coalition]]\nslug = \"a\"\nmin_posts = 2\nroster = \"r.csv\"\nroster_date = \"2024-06-01\"\nrosters = [{ path = \"old.csv\", date = \"2023-06-01\" }]\n",
         )
         .unwrap();
-        let t = s.coalitions[0].thresholds;
+        let c = &s.coalitions[0];
+        let t = c.thresholds;
         assert_eq!(
-            (t.period_days, t.inactivity_days, t.min_posts),
-            (365, 365, 2)
+            (
+                t.period_days,
+                t.inactivity_days,
+                t.min_posts,
+                t.former_after_days
+            ),
+            (365, 365, 2, 1095)
         );
         assert_eq!(s.as_of, day("2025-01-01"));
-        assert_eq!(s.coalitions[0].meeting_window_days, 30);
+        assert_eq!(c.meeting_window_days, 30);
+        assert_eq!(c.roster_date, Some(day("2024-06-01")));
+        assert_eq!(
+            c.rosters,
+            [DatedRoster {
+                path: PathBuf::from("/x/old.csv"),
+                date: day("2023-06-01")
+            }]
+        );
     }
 }

@@ -1,4 +1,10 @@
 //! Durations as users write them: `365d`, `52w`, `12m` (30 days), `2y` (365 days).
+//!
+//! At most [`MAX_DAYS`] (100 years): a longer window says nothing a shorter
+//! one does not, and `300000y` once overflowed date arithmetic into a panic.
+
+/// The longest duration accepted: 100 years of 365 days.
+pub const MAX_DAYS: u32 = 36_500;
 
 /// Parses a duration into whole days.
 ///
@@ -32,6 +38,11 @@ pub fn parse_days(text: &str) -> Result<u32, String> {
             "bad duration '{text}': it must be at least one day"
         ));
     }
+    if days > MAX_DAYS {
+        return Err(format!(
+            "bad duration '{text}': at most 100 years ({MAX_DAYS}d)"
+        ));
+    }
     Ok(days)
 }
 
@@ -48,10 +59,22 @@ mod tests {
             ("12m", 360),
             ("1y", 365),
             (" 2y ", 730),
+            ("100y", 36_500),
         ] {
             assert_eq!(parse_days(text), Ok(days), "{text}");
         }
-        for text in ["", "d", "1x", "-1d", "0d", "1.5y", "99999999999d"] {
+        for text in [
+            "",
+            "d",
+            "1x",
+            "-1d",
+            "0d",
+            "1.5y",
+            "99999999999d",
+            "300000y",
+            "101y",
+            "36501d",
+        ] {
             assert!(parse_days(text).is_err(), "{text}");
         }
     }

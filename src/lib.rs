@@ -2,6 +2,7 @@
 //!
 //! The pipeline, one module per stage (see `DESIGN.md`):
 //! [`ingest`] splits and parses archives, [`store`] keeps them in SQLite,
+//! [`inputs`] reads the files people write (rosters, check-ins, aliases),
 //! [`identity`] groups addresses into persons, [`classify`] applies the
 //! domain rules, [`members`] joins store and rules into the member table,
 //! [`report`] renders it. [`cmd`] holds one entry point per subcommand.
@@ -10,11 +11,14 @@ pub mod classify;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod day;
 pub mod duration;
 pub mod identity;
 pub mod ingest;
+pub mod inputs;
 pub mod lock;
 pub mod members;
 pub mod messages;
 pub mod report;
 pub mod store;
+pub mod term;

@@ -16,7 +16,12 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("listpulse: {err:#}");
+            // Error text can quote input (a name, an address): never let
+            // it drive the terminal.
+            eprintln!(
+                "listpulse: {}",
+                listpulse::term::visible(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -1,31 +1,42 @@
 //! The member table: loads a coalition's activity, rosters and check-ins from
-//! the store, groups addresses into persons ([`crate::identity`]), and applies
-//! [`crate::classify`]. `MemberRow` is the contract with `report`.
+//! the store, groups addresses into persons ([`crate::identity`]), decides
+//! who is a member, a former participant or neither, and classifies the
+//! members ([`crate::classify`]). [`MemberTable`] is the contract with
+//! `report`; rendering it is `report`'s job.
 //!
 //! Loading is set-based: one aggregate query per address over `messages`
-//! (counts and first/last day, bounded by T and the period), one over the
-//! roster, one over check-ins. Rust then only merges per address, so the cost
-//! follows the number of members, not of messages.
+//! (counts and first/last day, bounded by T and the period), the roster read
+//! once, one query over check-ins. Rust then only merges per person, so the
+//! cost follows the number of members, not of messages. Persons are resolved
+//! once per evaluation (from everything known up to T) and reused for every
+//! day of the history.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
-use chrono::NaiveDate;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use crate::classify::{self, CheckinStatus, ClassCounts, Evidence, MemberClass, Thresholds};
-use crate::identity::{self, Aliases};
-use crate::store::{self, checkins, rosters};
+use crate::classify::{
+    self, CheckinStatus, ClassCounts, Evidence, MemberClass, RosterStanding, Standing, Thresholds,
+};
+use crate::day::{self, Day};
+use crate::identity::{self, Aliases, Ambiguity, Candidate, Persons};
+use crate::inputs::roster::DeclaredStatus;
+use crate::store::{self, activity, checkins, rosters};
 
 /// One row of members.csv (DESIGN.md, "The member table").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemberRow {
     /// The coalition's slug.
     pub coalition: String,
-    /// The person's key: their first address in sort order.
+    /// The person's display name: the roster's name, else the display name
+    /// they use most, else their first address.
     pub person: String,
-    /// All their addresses, sorted.
+    /// The address to write to: on the latest roster snapshot, else the last
+    /// real address used; `None` where only a scrambled key is known.
+    pub email: Option<String>,
+    /// All their addresses: real ones first, then scrambled keys, each sorted.
     pub addresses: Vec<String>,
     /// Their class as of the evaluation date.
     pub class: MemberClass,
@@ -36,17 +47,43 @@ pub struct MemberRow {
     /// Counted posts up to T.
     pub posts_total: u64,
     /// Day of the first counted post.
-    pub first_post: Option<NaiveDate>,
+    pub first_post: Option<Day>,
     /// Day of the last counted post up to T.
-    pub last_post: Option<NaiveDate>,
+    pub last_post: Option<Day>,
     /// Day of the latest check-in response up to T.
-    pub last_checkin: Option<NaiveDate>,
+    pub last_checkin: Option<Day>,
     /// Status of that response.
     pub checkin_status: Option<CheckinStatus>,
-    /// On the roster in force at T.
+    /// On the roster at T.
     pub on_roster: bool,
     /// Latest post, check-in response or roster join up to T.
-    pub last_sign_of_life: Option<NaiveDate>,
+    pub last_sign_of_life: Option<Day>,
+}
+
+/// One row of former.csv: a former participant (DESIGN.md, "Member
+/// universe"): not a member, in no count, listed apart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormerRow {
+    /// The coalition's slug.
+    pub coalition: String,
+    /// Display name, as for members.
+    pub person: String,
+    /// The address to write to, as for members.
+    pub email: Option<String>,
+    /// All their addresses.
+    pub addresses: Vec<String>,
+    /// Counted posts up to T.
+    pub posts_total: u64,
+    /// Day of the first counted post.
+    pub first_post: Option<Day>,
+    /// Day of the last counted post.
+    pub last_post: Option<Day>,
+    /// Day of the latest check-in response up to T.
+    pub last_checkin: Option<Day>,
+    /// Its status (`leave` for those who asked to leave).
+    pub checkin_status: Option<CheckinStatus>,
+    /// The latest counted post or check-in response.
+    pub last_sign_of_life: Option<Day>,
 }
 
 /// A coalition's member table as of a date.
@@ -55,108 +92,69 @@ pub struct MemberTable {
     /// The coalition's slug.
     pub coalition: String,
     /// T.
-    pub as_of: NaiveDate,
-    /// P, D, N.
+    pub as_of: Day,
+    /// P, D, N, F.
     pub thresholds: Thresholds,
-    /// Rows sorted by class, then person.
+    /// Whether a roster snapshot dated on or before T exists.
+    pub has_roster: bool,
+    /// Members, sorted by class, then first address.
     pub members: Vec<MemberRow>,
-    /// Counts per class.
+    /// Former participants, latest sign of life first.
+    pub former: Vec<FormerRow>,
+    /// Counts per class (members only).
     pub counts: ClassCounts,
-    /// Likely duplicate identities, for review (never merged).
+    /// Likely duplicate identities among the members, strongest evidence
+    /// first (never merged).
     pub duplicate_suggestions: Vec<DuplicateSuggestion>,
+    /// Scrambled keys that match real addresses of two or more persons.
+    pub ambiguous_keys: Vec<Ambiguity>,
 }
 
-/// Two or more persons that may be one (same display name, or same local part at two domains).
+/// A person as a suggestion names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonRef {
+    /// Display name.
+    pub name: String,
+    /// Addresses.
+    pub addresses: Vec<String>,
+}
+
+/// Two or more members that may be one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DuplicateSuggestion {
+    /// How strong the evidence is.
+    pub evidence: identity::Evidence,
     /// Why they look alike, e.g. `same name "jane doe"`.
     pub why: String,
-    /// The persons' keys.
-    pub persons: Vec<String>,
+    /// The persons.
+    pub persons: Vec<PersonRef>,
 }
 
 /// What the evaluation needs besides the store.
 #[derive(Debug, Clone)]
 pub struct MemberOptions {
     /// T, the evaluation day.
-    pub as_of: NaiveDate,
-    /// P, D, N.
+    pub as_of: Day,
+    /// P, D, N, F.
     pub thresholds: Thresholds,
-    /// An aliases file, if any.
-    pub aliases: Option<std::path::PathBuf>,
+    /// The coalition's aliases (already read).
+    pub aliases: Aliases,
     /// The check-in subject, if check-in replies are to be found in the archive.
     pub checkin_subject: Option<String>,
+    /// Addresses known to be real (the coordinators'): they help scrambled
+    /// keys find their person.
+    pub known_addresses: Vec<String>,
 }
 
 /// Class counts on one day of the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct HistoryPoint {
     /// The evaluation day (T or an anniversary before it).
-    pub date: NaiveDate,
+    pub date: Day,
     /// Counts per class on that day.
     pub counts: ClassCounts,
-}
-
-/// The members.csv columns, in order (DESIGN.md, "The member table").
-pub const CSV_COLUMNS: [&str; 12] = [
-    "coalition",
-    "person",
-    "addresses",
-    "class",
-    "reason",
-    "posts_in_period",
-    "posts_total",
-    "first_post",
-    "last_post",
-    "last_checkin",
-    "checkin_status",
-    "on_roster",
-];
-
-impl MemberRow {
-    /// The row's members.csv fields, in [`CSV_COLUMNS`] order: dates ISO,
-    /// empty where unknown; addresses `;`-separated; `on_roster` `true`/`false`.
-    pub fn csv_fields(&self) -> [String; 12] {
-        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        [
-            self.coalition.clone(),
-            self.person.clone(),
-            self.addresses.join(";"),
-            self.class.as_str().to_string(),
-            self.reason.clone(),
-            self.posts_in_period.to_string(),
-            self.posts_total.to_string(),
-            day(self.first_post),
-            day(self.last_post),
-            day(self.last_checkin),
-            self.checkin_status
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            self.on_roster.to_string(),
-        ]
-    }
-}
-
-/// Quotes a CSV field when it holds a comma, a quote or a line break.
-pub fn csv_quote(field: &str) -> std::borrow::Cow<'_, str> {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\"")).into()
-    } else {
-        field.into()
-    }
-}
-
-/// The whole members.csv: header first, then the rows in table order.
-pub fn to_csv(table: &MemberTable) -> String {
-    let mut out = CSV_COLUMNS.join(",");
-    out.push('\n');
-    for row in &table.members {
-        let fields = row.csv_fields();
-        let quoted: Vec<_> = fields.iter().map(|f| csv_quote(f)).collect();
-        out.push_str(&quoted.join(","));
-        out.push('\n');
-    }
-    out
+    /// Former participants on that day.
+    pub former: u64,
 }
 
 /// The member table of `coalition` (a slug) as of `options.as_of`.
@@ -166,20 +164,72 @@ pub fn evaluate(
     options: &MemberOptions,
 ) -> anyhow::Result<MemberTable> {
     let ctx = Evaluation::load(conn, coalition, options)?;
-    let members = ctx.rows_at(conn, options.as_of)?;
+    let day = ctx.day(conn, options.as_of)?;
+    let mut members = Vec::new();
+    let mut former = Vec::new();
+    for (p, person) in day.persons.iter().enumerate() {
+        let Some(person) = person else { continue };
+        let addresses = ctx.persons.groups[p].clone();
+        let name = ctx.name(p);
+        let email = ctx.email(p, person);
+        match &person.standing {
+            Standing::Member(verdict) => members.push(MemberRow {
+                coalition: ctx.coalition.clone(),
+                person: name,
+                email,
+                addresses,
+                class: verdict.class,
+                reason: verdict.reason.clone(),
+                posts_in_period: person.e.posts_in_period,
+                posts_total: person.e.posts_total,
+                first_post: person.first_post,
+                last_post: person.e.last_post,
+                last_checkin: person.e.latest_response.map(|(d, _)| d),
+                checkin_status: person.e.latest_response.map(|(_, s)| s),
+                on_roster: person.e.roster.on_roster,
+                last_sign_of_life: person.e.last_sign_of_life().map(|(d, _)| d),
+            }),
+            Standing::Former => former.push(FormerRow {
+                coalition: ctx.coalition.clone(),
+                person: name,
+                email,
+                addresses,
+                posts_total: person.e.posts_total,
+                first_post: person.first_post,
+                last_post: person.e.last_post,
+                last_checkin: person.e.latest_response.map(|(d, _)| d),
+                checkin_status: person.e.latest_response.map(|(_, s)| s),
+                last_sign_of_life: person.e.last_participation(),
+            }),
+            Standing::Outside => {}
+        }
+    }
+    // DESIGN.md: members "sorted by class (active, observer, dormant) then
+    // address"; former participants "by `last_sign_of_life` descending,
+    // then `person`, then `addresses`".
+    members.sort_by(|a, b| (a.class, &a.addresses).cmp(&(b.class, &b.addresses)));
+    former.sort_by(|a, b| {
+        (b.last_sign_of_life, &a.person, &a.addresses).cmp(&(
+            a.last_sign_of_life,
+            &b.person,
+            &b.addresses,
+        ))
+    });
     let mut counts = ClassCounts::default();
     for m in &members {
         counts.add(m.class);
     }
-    let duplicate_suggestions =
-        duplicates(conn, ctx.coalition_id, &members).context("finding likely duplicate members")?;
+    let duplicate_suggestions = ctx.duplicates(&members);
     Ok(MemberTable {
         coalition: coalition.to_string(),
         as_of: options.as_of,
         thresholds: options.thresholds,
+        has_roster: day.has_roster,
         members,
+        former,
         counts,
         duplicate_suggestions,
+        ambiguous_keys: ctx.persons.ambiguous.clone(),
     })
 }
 
@@ -191,21 +241,25 @@ pub fn history(
     options: &MemberOptions,
 ) -> anyhow::Result<Vec<HistoryPoint>> {
     let ctx = Evaluation::load(conn, coalition, options)?;
-    let first: Option<i64> = conn.query_row(
-        "SELECT min(date) FROM messages WHERE coalition_id = ?1",
-        [ctx.coalition_id],
-        |r| r.get(0),
-    )?;
-    let first = first.and_then(checkins::day_of);
-    let dates = classify::anniversaries(options.as_of, first);
-    let point = |conn: &Connection, date: NaiveDate| -> anyhow::Result<HistoryPoint> {
+    let first = activity::first_message_day(conn, ctx.coalition_id)?;
+    let dates = day::anniversaries(options.as_of, first);
+    let point = |conn: &Connection, date: Day| -> anyhow::Result<HistoryPoint> {
         let mut counts = ClassCounts::default();
-        for m in ctx.rows_at(conn, date)? {
-            counts.add(m.class);
+        let mut former = 0;
+        for person in ctx.day(conn, date)?.persons.iter().flatten() {
+            match &person.standing {
+                Standing::Member(v) => counts.add(v.class),
+                Standing::Former => former += 1,
+                Standing::Outside => {}
+            }
         }
-        Ok(HistoryPoint { date, counts })
+        Ok(HistoryPoint {
+            date,
+            counts,
+            former,
+        })
     };
-    // The days are independent evaluations (about 0.2 s each for 100,000
+    // The days are independent evaluations (about 0.1 s each for 100,000
     // members, bench/classify.sh): on a database file, run them in parallel,
     // each thread on its own read-only connection (WAL lets readers run side
     // by side). In memory, or for a single day, stay on `conn`.
@@ -236,29 +290,40 @@ struct Evaluation {
     coalition: String,
     coalition_id: i64,
     thresholds: Thresholds,
-    aliases: Aliases,
     checkin: Option<String>,
     /// Every roster row, read once for all evaluation days.
     roster: rosters::RosterHistory,
+    /// Addresses grouped into persons, from everything known up to T.
+    persons: Persons,
+    /// Per person: the roster's name (latest snapshot on or before T).
+    roster_names: Vec<Option<String>>,
+    /// Per person: the display name used most in the archive.
+    archive_names: Vec<Option<String>>,
+    /// Per person: every display name seen (for duplicate suggestions).
+    all_names: Vec<Vec<String>>,
+    /// Per person: their address on the latest roster snapshot on or before T.
+    roster_email: Vec<Option<String>>,
 }
 
-/// Counted-post figures of one address as of T.
-#[derive(Debug, Default, Clone, Copy)]
-struct PostStats {
-    sent: bool,
-    in_period: u64,
-    total: u64,
-    first: Option<NaiveDate>,
-    last: Option<NaiveDate>,
+/// One person on one evaluation day.
+struct PersonDay {
+    e: Evidence,
+    standing: Standing,
+    first_post: Option<Day>,
+    /// The real address used last (post or response) and when.
+    last_real: Option<(Day, String)>,
+}
+
+/// Every person's standing on one day (`None`: nothing at all that day).
+struct DayView {
+    has_roster: bool,
+    persons: Vec<Option<PersonDay>>,
 }
 
 impl Evaluation {
     fn load(conn: &Connection, coalition: &str, options: &MemberOptions) -> anyhow::Result<Self> {
+        let as_of = options.as_of;
         let coalition_id = store::coalition_id(conn, coalition)?;
-        let aliases = match &options.aliases {
-            Some(path) => Aliases::load(path)?,
-            None => Aliases::default(),
-        };
         let checkin = match &options.checkin_subject {
             Some(subject) => checkins::checkin_message(conn, coalition_id, subject)
                 .context("finding the check-in message")?,
@@ -266,213 +331,245 @@ impl Evaluation {
         };
         let roster =
             rosters::RosterHistory::load(conn, coalition_id).context("reading roster snapshots")?;
+        let posts = activity::post_stats(conn, coalition_id, as_of, as_of, checkin.as_deref())
+            .context("reading message activity")?;
+        let names =
+            activity::display_names(conn, coalition_id, as_of).context("reading display names")?;
+        let responses = checkins::responses_up_to(conn, coalition_id, as_of, checkin.as_deref())
+            .context("reading check-in responses")?;
+        let seen = roster.last_seen(as_of);
+
+        // Every address known up to T, for grouping into persons.
+        let mut known: Vec<&str> = Vec::new();
+        known.extend(posts.keys().map(String::as_str));
+        known.extend(names.iter().map(|(a, _, _)| a.as_str()));
+        known.extend(seen.keys().copied());
+        known.extend(responses.iter().map(|r| r.address.as_str()));
+        known.extend(options.known_addresses.iter().map(String::as_str));
+        let persons = identity::resolve(known, &options.aliases);
+
+        let n = persons.groups.len();
+        // Per person, their roster rows' (snapshot day, address, name),
+        // latest snapshot first, then address: the first is where `email`
+        // comes from, the first with a name is the roster's name.
+        let mut rows: Vec<Vec<(Day, &str, Option<&str>)>> = vec![Vec::new(); n];
+        for (addr, (snapshot, name)) in &seen {
+            if let Some(p) = persons.of(addr) {
+                rows[p].push((*snapshot, addr, *name));
+            }
+        }
+        let mut roster_names: Vec<Option<String>> = vec![None; n];
+        let mut roster_email: Vec<Option<String>> = vec![None; n];
+        for (p, rows) in rows.iter_mut().enumerate() {
+            rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            roster_email[p] = rows.first().map(|r| r.1.to_string());
+            roster_names[p] = rows.iter().find_map(|r| r.2).map(str::to_string);
+        }
+        let mut name_counts: Vec<HashMap<&str, u64>> = vec![HashMap::new(); n];
+        for (addr, name, count) in &names {
+            if let Some(p) = persons.of(addr)
+                && !name.contains('@')
+            {
+                *name_counts[p].entry(name.as_str()).or_default() += count;
+            }
+        }
+        let archive_names = name_counts
+            .iter()
+            .map(|counts| {
+                counts
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(name, _)| name.to_string())
+            })
+            .collect();
+        let all_names = name_counts
+            .iter()
+            .zip(&roster_names)
+            .map(|(counts, roster)| {
+                let mut v: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
+                v.extend(roster.clone());
+                v.sort();
+                v.dedup();
+                v
+            })
+            .collect();
         Ok(Evaluation {
             coalition: coalition.to_string(),
             coalition_id,
             thresholds: options.thresholds,
-            aliases,
             checkin,
             roster,
+            persons,
+            roster_names,
+            archive_names,
+            all_names,
+            roster_email,
         })
     }
 
-    /// Per-address counted posts as of `as_of`, in one aggregate query.
-    /// "Counted posts: deduplicated (one row per key), dated no later than T,
-    /// not set aside, not check-in replies".
-    fn post_stats(
-        &self,
-        conn: &Connection,
-        as_of: NaiveDate,
-    ) -> rusqlite::Result<HashMap<String, PostStats>> {
-        let end = checkins::end_of_day_secs(as_of);
-        let period_start =
-            checkins::start_of_day_secs(classify::window_start(as_of, self.thresholds.period_days));
-        // Check-in replies are left out by rowid, so the aggregate itself
-        // reads only the (coalition_id, from_addr, date, set_aside) index.
-        let replies = if self.checkin.is_some() {
-            format!(
-                "AND m.id NOT IN (SELECT m.id FROM messages m WHERE m.coalition_id = ?1 AND {})",
-                checkins::IS_CHECKIN_REPLY
-            )
-        } else {
-            "AND ?2 IS NULL".to_string()
-        };
-        let sql = format!(
-            "SELECT from_addr, sum(c), sum(c AND date >= ?4),
-                    min(CASE WHEN c THEN date END), max(CASE WHEN c THEN date END),
-                    max(set_aside IS NULL)
-             FROM (SELECT m.from_addr, m.date, m.set_aside,
-                          (m.set_aside IS NULL AND m.date IS NOT NULL {replies}) AS c
-                   FROM messages m
-                   WHERE m.coalition_id = ?1 AND m.from_addr IS NOT NULL
-                     AND (m.date IS NULL OR m.date < ?3))
-             GROUP BY from_addr"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![self.coalition_id, self.checkin, end, period_start])?;
-        let mut out = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let addr: String = r.get(0)?;
-            out.insert(
-                addr,
-                PostStats {
-                    total: r.get::<_, i64>(1)? as u64,
-                    in_period: r.get::<_, i64>(2)? as u64,
-                    first: r.get::<_, Option<i64>>(3)?.and_then(checkins::day_of),
-                    last: r.get::<_, Option<i64>>(4)?.and_then(checkins::day_of),
-                    sent: r.get(5)?,
-                },
-            );
-        }
-        Ok(out)
-    }
-
-    /// The member rows as of `as_of`, sorted by class then person.
-    fn rows_at(&self, conn: &Connection, as_of: NaiveDate) -> anyhow::Result<Vec<MemberRow>> {
-        let posts = self
-            .post_stats(conn, as_of)
-            .context("reading message activity")?;
-        let roster = self.roster.entries_as_of(as_of);
+    /// Every person's evidence and standing on `date` (≤ T).
+    fn day(&self, conn: &Connection, date: Day) -> anyhow::Result<DayView> {
+        let period_start = day::window_start(date, self.thresholds.period_days);
+        let posts = activity::post_stats(
+            conn,
+            self.coalition_id,
+            date,
+            period_start,
+            self.checkin.as_deref(),
+        )
+        .context("reading message activity")?;
+        let roster = self.roster.at(date);
         let responses =
-            checkins::responses_up_to(conn, self.coalition_id, as_of, self.checkin.as_deref())
+            checkins::responses_up_to(conn, self.coalition_id, date, self.checkin.as_deref())
                 .context("reading check-in responses")?;
 
-        let mut by_addr_roster: HashMap<&str, &rosters::RosterEntry> = HashMap::new();
-        for e in &roster {
-            by_addr_roster.insert(&e.address, e);
+        let n = self.persons.groups.len();
+        let mut days: Vec<Option<PersonDay>> = (0..n).map(|_| None).collect();
+        fn entry(days: &mut [Option<PersonDay>], p: usize) -> &mut PersonDay {
+            days[p].get_or_insert_with(|| PersonDay {
+                e: Evidence::default(),
+                standing: Standing::Outside,
+                first_post: None,
+                last_real: None,
+            })
         }
-        let mut by_addr_resp: HashMap<&str, Vec<&checkins::Response>> = HashMap::new();
-        for r in &responses {
-            by_addr_resp.entry(&r.address).or_default().push(r);
-        }
-        let all = posts
-            .keys()
-            .map(String::as_str)
-            .chain(roster.iter().map(|e| e.address.as_str()))
-            .chain(responses.iter().map(|r| r.address.as_str()));
-        let mut rows = Vec::new();
-        for addresses in self.aliases.group(all) {
-            let mut e = Evidence::default();
-            let mut first_post: Option<NaiveDate> = None;
-            for addr in &addresses {
-                if let Some(p) = posts.get(addr) {
-                    e.sent_message |= p.sent;
-                    e.posts_total += p.total;
-                    e.posts_in_period += p.in_period;
-                    e.last_post = e.last_post.max(p.last);
-                    first_post = min_opt(first_post, p.first);
-                }
-                if let Some(r) = by_addr_roster.get(addr.as_str()) {
-                    // "Nothing dated after T exists [...] no roster join".
-                    let joined = r.joined.filter(|j| *j <= as_of);
-                    e.roster.joined = min_opt(e.roster.joined, joined);
-                    if r.in_force {
-                        e.roster.on_roster = true;
-                        e.roster.declared_observer |= r.status.as_deref() == Some("observer");
-                    }
-                }
-                for r in by_addr_resp.get(addr.as_str()).into_iter().flatten() {
-                    // Two responses on one day: the more restrictive status
-                    // wins (leave, then observer, then full).
-                    let key = (r.day, rank(r.status));
-                    if e.latest_response.is_none_or(|(d, s)| key > (d, rank(s))) {
-                        e.latest_response = Some((r.day, r.status));
-                    }
-                    if r.status == CheckinStatus::Leave {
-                        e.latest_leave = e.latest_leave.max(Some(r.day));
-                    }
-                }
+        let real_use = |slot: &mut Option<(Day, String)>, day: Day, addr: &str| {
+            if identity::is_real_address(addr)
+                && slot
+                    .as_ref()
+                    .is_none_or(|(d, a)| (day, a.as_str()) > (*d, addr))
+            {
+                *slot = Some((day, addr.to_string()));
             }
-            let Some(verdict) = classify::classify(&e, as_of, &self.thresholds) else {
+        };
+        for (addr, s) in &posts {
+            let Some(p) = self.persons.of(addr) else {
                 continue;
             };
-            rows.push(MemberRow {
-                coalition: self.coalition.clone(),
-                person: addresses[0].clone(),
-                class: verdict.class,
-                reason: verdict.reason,
-                posts_in_period: e.posts_in_period,
-                posts_total: e.posts_total,
-                first_post,
-                last_post: e.last_post,
-                last_checkin: e.latest_response.map(|(d, _)| d),
-                checkin_status: e.latest_response.map(|(_, s)| s),
-                on_roster: e.roster.on_roster,
-                last_sign_of_life: e.last_sign_of_life().map(|(d, _)| d),
-                addresses,
-            });
+            let d = entry(&mut days, p);
+            d.e.posts_total += s.total;
+            d.e.posts_in_period += s.in_period;
+            d.e.last_post = d.e.last_post.max(s.last);
+            d.first_post = min_opt(d.first_post, s.first);
+            if let Some(last) = s.last {
+                real_use(&mut d.last_real, last, addr);
+            }
         }
-        rows.sort_by(|a, b| (a.class, &a.person).cmp(&(b.class, &b.person)));
-        Ok(rows)
+        for r in &roster.entries {
+            let Some(p) = self.persons.of(&r.address) else {
+                continue;
+            };
+            let d = entry(&mut days, p);
+            d.e.roster = RosterStanding {
+                on_roster: true,
+                // "its join date, when it has one, is also a sign of life".
+                joined: min_opt(d.e.roster.joined, r.joined),
+                declared_observer: d.e.roster.declared_observer
+                    || r.status == Some(DeclaredStatus::Observer),
+            };
+        }
+        for r in &responses {
+            let Some(p) = self.persons.of(&r.address) else {
+                continue;
+            };
+            let d = entry(&mut days, p);
+            let key = (r.day, r.status.rank());
+            if d.e
+                .latest_response
+                .is_none_or(|(day, s)| key > (day, s.rank()))
+            {
+                d.e.latest_response = Some((r.day, r.status));
+            }
+            if r.status == CheckinStatus::Leave {
+                d.e.latest_leave = d.e.latest_leave.max(Some(r.day));
+            }
+            real_use(&mut d.last_real, r.day, &r.address);
+        }
+        for d in days.iter_mut().flatten() {
+            d.standing = classify::standing(&d.e, date, &self.thresholds, roster.has_roster);
+        }
+        Ok(DayView {
+            has_roster: roster.has_roster,
+            persons: days,
+        })
+    }
+
+    /// "the roster's name, else the display name they use most in the
+    /// archive", else their first address.
+    fn name(&self, p: usize) -> String {
+        self.roster_names[p]
+            .clone()
+            .or_else(|| self.archive_names[p].clone())
+            .unwrap_or_else(|| self.persons.groups[p][0].clone())
+    }
+
+    /// DESIGN.md: "`email` is the person's address on the latest roster
+    /// snapshot on or before *T*, else the last real address they used, empty
+    /// where only a scrambled key is known".
+    fn email(&self, p: usize, day: &PersonDay) -> Option<String> {
+        self.roster_email[p]
+            .clone()
+            .or_else(|| day.last_real.as_ref().map(|(_, a)| a.clone()))
+            .or_else(|| {
+                self.persons.groups[p]
+                    .iter()
+                    .find(|a| identity::is_real_address(a))
+                    .cloned()
+            })
+    }
+
+    /// Likely duplicates among the members: names from the archive and the
+    /// roster.
+    fn duplicates(&self, members: &[MemberRow]) -> Vec<DuplicateSuggestion> {
+        let persons: Vec<usize> = members
+            .iter()
+            .filter_map(|m| self.persons.of(&m.addresses[0]))
+            .collect();
+        let candidates: Vec<Candidate<'_>> = persons
+            .iter()
+            .map(|&p| Candidate {
+                addresses: &self.persons.groups[p],
+                names: self.all_names[p].iter().map(String::as_str).collect(),
+            })
+            .collect();
+        identity::suggest_duplicates(&candidates)
+            .into_iter()
+            .map(|s| DuplicateSuggestion {
+                evidence: s.evidence,
+                why: s.why,
+                persons: s
+                    .persons
+                    .iter()
+                    .map(|&i| PersonRef {
+                        name: self.name(persons[i]),
+                        addresses: self.persons.groups[persons[i]].clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }
 
-fn rank(s: CheckinStatus) -> u8 {
-    match s {
-        CheckinStatus::Full => 0,
-        CheckinStatus::Observer => 1,
-        CheckinStatus::Leave => 2,
-    }
-}
-
-fn min_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+fn min_opt(a: Option<Day>, b: Option<Day>) -> Option<Day> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
 }
 
-/// Likely duplicates among the members: display names come from the
-/// `addresses` table (latest name seen as a sender) and the roster.
-fn duplicates(
-    conn: &Connection,
-    coalition_id: i64,
-    members: &[MemberRow],
-) -> rusqlite::Result<Vec<DuplicateSuggestion>> {
-    let mut names: HashMap<String, Vec<String>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT a.address, a.name FROM addresses a
-         WHERE a.name IS NOT NULL
-           AND a.address IN (SELECT from_addr FROM messages WHERE coalition_id = ?1)
-         UNION
-         SELECT e.address, e.name FROM roster_entries e
-         JOIN roster_snapshots s ON s.id = e.snapshot_id
-         WHERE s.coalition_id = ?1 AND e.name IS NOT NULL",
-    )?;
-    let mut rows = stmt.query([coalition_id])?;
-    while let Some(r) = rows.next()? {
-        names.entry(r.get(0)?).or_default().push(r.get(1)?);
-    }
-    let persons: Vec<(&str, &[String], Vec<&str>)> = members
-        .iter()
-        .map(|m| {
-            let n = m
-                .addresses
-                .iter()
-                .filter_map(|a| names.get(a))
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            (m.person.as_str(), m.addresses.as_slice(), n)
-        })
-        .collect();
-    Ok(identity::suggest_duplicates(&persons)
-        .into_iter()
-        .map(|(why, persons)| DuplicateSuggestion { why, persons })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::{ArchiveFormat, MessageRecord, ParsedArchive, SetAside};
+    use crate::inputs;
     use crate::store::messages::{
         SourceMeta, ensure_coalition, ensure_list, insert_file, sample_record,
     };
     use rstest::rstest;
+    use std::path::Path;
 
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn day(s: &str) -> Day {
+        day::parse(s).unwrap()
     }
 
     /// Unix seconds of an RFC 3339 time, e.g. `2024-06-23T23:30:00-05:00`.
@@ -485,7 +582,6 @@ mod tests {
         coalition: i64,
         list: i64,
         files: usize,
-        dir: tempfile::TempDir,
     }
 
     impl Db {
@@ -498,7 +594,6 @@ mod tests {
                 coalition,
                 list,
                 files: 0,
-                dir: tempfile::tempdir().unwrap(),
             }
         }
 
@@ -524,35 +619,48 @@ mod tests {
             self.file(vec![msg(key, from, when)]);
         }
 
+        fn named_post(&mut self, key: &str, from: &str, name: &str, when: &str) {
+            let mut m = msg(key, from, when);
+            m.from_name = Some(name.into());
+            self.file(vec![m]);
+        }
+
         fn roster(&mut self, text: &str, on: &str) {
-            let path = self.dir.path().join("roster.csv");
-            std::fs::write(&path, text).unwrap();
-            rosters::import_file(&mut self.conn, self.coalition, &path, day(on)).unwrap();
+            let file = inputs::roster::parse(Path::new("roster.csv"), text).unwrap();
+            rosters::save(&mut self.conn, self.coalition, day(on), "roster.csv", &file).unwrap();
         }
 
         fn checkins(&mut self, text: &str) {
-            let path = self.dir.path().join("checkins.csv");
-            std::fs::write(&path, text).unwrap();
-            checkins::import_file(&mut self.conn, self.coalition, &path).unwrap();
+            let rows = inputs::checkins::parse(Path::new("c.csv"), text).unwrap();
+            checkins::replace_file(&mut self.conn, self.coalition, "c.csv", &[], &rows).unwrap();
         }
 
         fn table(&self, as_of: &str, options: impl FnOnce(&mut MemberOptions)) -> MemberTable {
             let mut o = MemberOptions {
                 as_of: day(as_of),
                 thresholds: Thresholds::default(),
-                aliases: None,
+                aliases: Aliases::default(),
                 checkin_subject: None,
+                known_addresses: vec![],
             };
             options(&mut o);
             evaluate(&self.conn, "dc", &o).unwrap()
         }
 
-        /// (person, class) pairs as of `as_of`, default options.
+        /// (first address, class) pairs as of `as_of`, default options.
         fn classes(&self, as_of: &str) -> Vec<(String, MemberClass)> {
             self.table(as_of, |_| {})
                 .members
                 .into_iter()
-                .map(|m| (m.person, m.class))
+                .map(|m| (m.addresses[0].clone(), m.class))
+                .collect()
+        }
+
+        fn former(&self, as_of: &str) -> Vec<String> {
+            self.table(as_of, |_| {})
+                .former
+                .into_iter()
+                .map(|f| f.addresses[0].clone())
                 .collect()
         }
     }
@@ -567,6 +675,10 @@ mod tests {
 
     fn one(person: &str, class: MemberClass) -> Vec<(String, MemberClass)> {
         vec![(person.to_string(), class)]
+    }
+
+    fn aliases(text: &str) -> Aliases {
+        inputs::aliases::parse(Path::new("a.txt"), text).unwrap()
     }
 
     #[rstest]
@@ -584,6 +696,7 @@ mod tests {
         MemberClass::Observer
     )]
     #[case::post_d_minus_1_days_before("2023-06-25T00:00:00Z", MemberClass::Observer)]
+    // Without a roster, past D is dormant until F.
     #[case::post_exactly_d_days_before("2023-06-24T12:00:00Z", MemberClass::Dormant)]
     fn posts_are_compared_by_utc_day(#[case] when: &str, #[case] want: MemberClass) {
         let mut db = Db::new();
@@ -591,24 +704,129 @@ mod tests {
         assert_eq!(db.classes("2025-06-23"), one("jane@a.org", want));
     }
 
+    #[rstest]
+    // T − (D − 1) is a member, T − D a former participant.
+    #[case::off_roster_at_d_minus_1("2023-06-25T00:00:00Z", true)]
+    #[case::off_roster_at_d("2023-06-24T23:59:59Z", false)]
+    fn with_a_roster_off_roster_people_are_members_only_within_d(
+        #[case] when: &str,
+        #[case] member: bool,
+    ) {
+        let mut db = Db::new();
+        db.roster("bob@b.org\n", "2020-01-01");
+        db.post("m1", "jane@a.org", when);
+        let t = db.table("2025-06-23", |_| {});
+        let jane = t.members.iter().find(|m| m.addresses[0] == "jane@a.org");
+        assert_eq!(jane.is_some(), member);
+        assert_eq!(
+            t.former.iter().any(|f| f.addresses[0] == "jane@a.org"),
+            !member
+        );
+        if let Some(jane) = jane {
+            assert_eq!((jane.class, jane.on_roster), (MemberClass::Observer, false));
+        }
+    }
+
+    #[rstest]
+    // T − (F − 1) is a member (dormant), T − F a former participant.
+    #[case::no_roster_at_f_minus_1("2020-06-25T00:00:00Z", true)]
+    #[case::no_roster_at_f("2020-06-24T23:59:59Z", false)]
+    fn without_a_roster_people_are_members_within_f(#[case] when: &str, #[case] member: bool) {
+        let mut db = Db::new();
+        db.post("m1", "jane@a.org", when);
+        assert_eq!(db.classes("2025-06-23").len(), usize::from(member));
+        assert_eq!(db.former("2025-06-23").len(), usize::from(!member));
+        // A shorter F through the options moves the horizon.
+        let t = db.table("2025-06-23", |o| o.thresholds.former_after_days = 730);
+        assert!(t.members.is_empty());
+    }
+
+    #[test]
+    fn an_off_roster_person_whose_only_sign_of_life_is_a_check_in_response() {
+        let mut db = Db::new();
+        db.roster("bob@b.org\n", "2020-01-01");
+        db.checkins("address,date,status\nann@c.org,2025-01-10,observer\n");
+        let t = db.table("2025-06-23", |_| {});
+        let ann = t
+            .members
+            .iter()
+            .find(|m| m.addresses[0] == "ann@c.org")
+            .unwrap();
+        assert_eq!((ann.class, ann.on_roster), (MemberClass::Observer, false));
+        assert_eq!(ann.posts_total, 0);
+    }
+
+    #[test]
+    fn a_leave_response_makes_a_former_participant_until_a_later_post() {
+        let mut db = Db::new();
+        db.roster("same@a.org\nlater@a.org\ngone@a.org\n", "2020-01-01");
+        db.post("p1", "same@a.org", "2025-03-01T10:00:00Z");
+        db.post("p2", "later@a.org", "2025-03-02T00:00:00Z");
+        db.post("p3", "gone@a.org", "2024-06-01T00:00:00Z");
+        db.checkins("address,date,status\nsame@a.org,2025-03-01,leave\nlater@a.org,2025-03-01,leave\ngone@a.org,2025-03-01,leave\n");
+        assert_eq!(
+            db.classes("2025-06-23"),
+            one("later@a.org", MemberClass::Active)
+        );
+        let t = db.table("2025-06-23", |_| {});
+        let former: Vec<(&str, Option<CheckinStatus>)> = t
+            .former
+            .iter()
+            .map(|f| (f.addresses[0].as_str(), f.checkin_status))
+            .collect();
+        assert_eq!(
+            former,
+            [
+                ("gone@a.org", Some(CheckinStatus::Leave)),
+                ("same@a.org", Some(CheckinStatus::Leave))
+            ]
+        );
+        // Before the leave, gone@ was a member.
+        assert!(
+            db.classes("2025-02-28")
+                .contains(&("gone@a.org".to_string(), MemberClass::Active))
+        );
+    }
+
     #[test]
     fn nothing_after_t_exists() {
         let mut db = Db::new();
         db.post("m1", "jane@a.org", "2025-06-24T00:00:00Z");
-        db.roster("address,joined\nbob@b.org,2025-06-24\n", "2025-07-01");
+        db.roster("address,joined\nbob@b.org,2025-06-24\n", "2025-06-01");
         assert_eq!(db.classes("2025-06-23"), vec![]);
-        db.post("m0", "jane@a.org", "2020-01-01T00:00:00Z");
+        db.post("m0", "jane@a.org", "2024-01-01T00:00:00Z");
         let t = db.table("2025-06-23", |_| {});
         assert_eq!(t.members.len(), 1, "a join date after T makes no member");
         let jane = &t.members[0];
         assert_eq!(
             (jane.posts_total, jane.last_post),
-            (1, Some(day("2020-01-01")))
+            (1, Some(day("2024-01-01")))
         );
     }
 
     #[test]
-    fn set_aside_messages_never_count_and_make_no_member() {
+    fn a_snapshot_dated_after_t_does_not_exist_at_t() {
+        let mut db = Db::new();
+        db.roster("bob@b.org\n", "2025-07-01");
+        db.post("m1", "jane@a.org", "2022-01-01T00:00:00Z");
+        let t = db.table("2025-06-23", |_| {});
+        assert!(!t.has_roster);
+        // Without a roster jane (1269 days silent) is a dormant member.
+        assert_eq!(
+            t.members
+                .iter()
+                .map(|m| (m.addresses[0].as_str(), m.class))
+                .collect::<Vec<_>>(),
+            [("jane@a.org", MemberClass::Dormant)]
+        );
+        // From the snapshot's day on, jane is a former participant.
+        let t = db.table("2025-07-01", |_| {});
+        assert!(t.has_roster);
+        assert_eq!(t.former.len(), 1);
+    }
+
+    #[test]
+    fn set_aside_messages_never_count_and_make_no_one_a_participant() {
         let mut db = Db::new();
         let mut auto = msg("a1", "jane@a.org", "2025-06-01T00:00:00Z");
         auto.set_aside = Some(SetAside::AutoReplySubject);
@@ -617,13 +835,13 @@ mod tests {
         db.file(vec![
             auto,
             list,
-            msg("p1", "jane@a.org", "2020-01-01T00:00:00Z"),
+            msg("p1", "jane@a.org", "2022-01-01T00:00:00Z"),
         ]);
         let t = db.table("2025-06-23", |_| {});
         assert_eq!(t.members.len(), 1);
-        assert_eq!(t.members[0].person, "jane@a.org");
         assert_eq!(t.members[0].class, MemberClass::Dormant);
         assert_eq!(t.members[0].posts_total, 1);
+        assert!(t.former.is_empty());
     }
 
     #[test]
@@ -655,7 +873,6 @@ mod tests {
         call.subject = Some("Re: [DC] ANNUAL Check-in 2025".into());
         let mut full = msg("r1", "jane@a.org", "2025-01-11T09:00:00Z");
         full.in_reply_to = Some("call".into());
-        // The quoted call says "observer"; ingest leaves says_observer false.
         full.says_observer = false;
         let mut obs = msg("r2", "bob@b.org", "2025-01-12T09:00:00Z");
         obs.references = vec!["other".into(), "call".into()];
@@ -677,7 +894,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    m.person.as_str(),
+                    m.addresses[0].as_str(),
                     m.class,
                     m.posts_total,
                     m.last_checkin,
@@ -718,73 +935,212 @@ mod tests {
     }
 
     #[test]
-    fn leave_then_a_later_post_or_a_post_the_same_day() {
-        let mut db = Db::new();
-        db.post("p1", "same@a.org", "2025-03-01T10:00:00Z");
-        db.post("p2", "later@a.org", "2025-03-02T00:00:00Z");
-        db.post("p3", "gone@a.org", "2024-06-01T00:00:00Z");
-        db.checkins("address,date,status\nsame@a.org,2025-03-01,leave\nlater@a.org,2025-03-01,leave\ngone@a.org,2025-03-01,leave\n");
-        assert_eq!(
-            db.classes("2025-06-23"),
-            one("later@a.org", MemberClass::Active)
-        );
-        // Before the leave, gone@ was a member; the other posts lie after T.
-        assert_eq!(
-            db.classes("2025-02-28"),
-            one("gone@a.org", MemberClass::Active)
-        );
-        // On the leave's day the same-day post does not bring same@ back.
-        assert_eq!(db.classes("2025-03-01"), vec![]);
-    }
-
-    #[test]
     fn two_addresses_joined_by_an_alias_are_one_person() {
         let mut db = Db::new();
         db.post("p1", "jane@work.org", "2025-06-01T00:00:00Z");
         db.post("p2", "jane.doe@home.net", "2020-06-01T00:00:00Z");
-        db.roster("address,status\njane.doe@home.net,observer\n", "2019-01-01");
-        let aliases = db.dir.path().join("aliases.txt");
-        std::fs::write(&aliases, "# Jane\nJane@Work.org, jane.doe at home.net\n").unwrap();
-        let t = db.table("2025-06-23", |o| o.aliases = Some(aliases.clone()));
+        db.roster(
+            "address,name,status\njane.doe@home.net,Jane Doe,observer\n",
+            "2019-01-01",
+        );
+        let t = db.table("2025-06-23", |o| {
+            o.aliases = aliases("# Jane\nJane@Work.org, jane.doe at home.net\n")
+        });
         assert_eq!(t.members.len(), 1);
         let jane = &t.members[0];
-        assert_eq!(jane.person, "jane.doe@home.net");
+        assert_eq!(jane.person, "Jane Doe");
+        assert_eq!(jane.email.as_deref(), Some("jane.doe@home.net"));
         assert_eq!(jane.addresses, ["jane.doe@home.net", "jane@work.org"]);
         assert_eq!(
             (jane.class, jane.posts_total, jane.on_roster),
             (MemberClass::Active, 2, true)
         );
         assert_eq!(jane.first_post, Some(day("2020-06-01")));
-        // Without the aliases they are two persons, suggested as duplicates
-        // only when something ties them.
-        assert_eq!(db.table("2025-06-23", |_| {}).members.len(), 2);
+        // Without the aliases they are two persons (one a former participant
+        // without the roster's help: 2020 is past D).
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!((t.members.len(), t.former.len()), (2, 0));
+    }
+
+    #[rstest]
+    // The 2018 scheme and the 2019 one, each compared under its own.
+    #[case::scheme_2018("pd@me@ @ending from cb@@dk")]
+    #[case::scheme_2019("pd@me@ @end|ng |rom cb@@dk")]
+    // Upper-case letters are left as they are by the scheme.
+    #[case::upper_case_2019("PD@me@ @end|ng |rom CB@@dk")]
+    fn a_scrambled_key_joins_the_person_of_the_real_address(#[case] key: &str) {
+        let mut db = Db::new();
+        db.named_post(
+            "old",
+            "pd.mes@cbs.dk",
+            "Peter Dalgaard",
+            "2010-03-01T00:00:00Z",
+        );
+        db.named_post(
+            "new",
+            &crate::identity::normalize_address(key),
+            "Peter Dalgaard",
+            "2025-03-01T00:00:00Z",
+        );
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 1, "{:?}", t.members);
+        let peter = &t.members[0];
+        assert_eq!(peter.person, "Peter Dalgaard");
+        assert_eq!(peter.email.as_deref(), Some("pd.mes@cbs.dk"));
+        assert_eq!(peter.posts_total, 2);
+        assert_eq!(peter.class, MemberClass::Active);
+        assert!(t.former.is_empty());
+    }
+
+    #[test]
+    fn a_key_known_only_from_the_roster_and_an_ambiguous_pair() {
+        let mut db = Db::new();
+        db.roster("address,name\npd.mes@cbs.dk,Peter Dalgaard\n", "2020-01-01");
+        db.post("new", "pd@me@ @end|ng |rom cb@@dk", "2025-03-01T00:00:00Z");
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 1);
+        assert_eq!(
+            (t.members[0].person.as_str(), t.members[0].on_roster),
+            ("Peter Dalgaard", true)
+        );
+        // A second real address that scrambles alike: the key links to neither.
+        db.post("other", "pdames@cbs.dk", "2025-02-01T00:00:00Z");
+        let t = db.table("2025-06-23", |_| {});
+        assert_eq!(t.members.len(), 3);
+        assert_eq!(t.ambiguous_keys.len(), 1);
+        assert_eq!(
+            t.ambiguous_keys[0].candidates,
+            ["pd.mes@cbs.dk", "pdames@cbs.dk"]
+        );
+        let key = t
+            .members
+            .iter()
+            .find(|m| m.addresses[0].contains("@end|ng"))
+            .unwrap();
+        assert_eq!(key.email, None, "only a scrambled key is known");
+    }
+
+    #[test]
+    fn an_alias_line_with_a_scrambled_key() {
+        let mut db = Db::new();
+        db.post("p1", "peter@home.dk", "2010-01-01T00:00:00Z");
+        db.post("p2", "x@y @end|ng |rom z@org", "2025-03-01T00:00:00Z");
+        let t = db.table("2025-06-23", |o| {
+            o.aliases = aliases("peter@home.dk, X@Y @end|ng |rom Z@org\n")
+        });
+        assert_eq!(t.members.len(), 1);
+        assert_eq!(
+            t.members[0].addresses,
+            ["peter@home.dk", "x@y @end|ng |rom z@org"]
+        );
+    }
+
+    #[test]
+    fn a_coordinator_known_only_by_a_scrambled_key_is_one_person_with_their_address() {
+        let mut db = Db::new();
+        db.post("k1", "pd@me@ @end|ng |rom cb@@dk", "2025-03-01T00:00:00Z");
+        db.post("x1", "ann@a.org", "2025-03-02T00:00:00Z");
+        let t = db.table("2025-06-23", |o| {
+            o.known_addresses = vec!["pd.mes@cbs.dk".into()]
+        });
+        let coordinator = t
+            .members
+            .iter()
+            .find(|m| m.addresses.contains(&"pd.mes@cbs.dk".to_string()))
+            .expect("the key joins the coordinator's address");
+        assert_eq!(
+            coordinator.addresses,
+            ["pd.mes@cbs.dk", "pd@me@ @end|ng |rom cb@@dk"]
+        );
+        assert_eq!(coordinator.email.as_deref(), Some("pd.mes@cbs.dk"));
+        // The coordinators' share counts the key's message as theirs.
+        let mut c = crate::config::Settings::from_text(
+            Path::new("/x/c.toml"),
+            "database = \"d\"\n[[coalition]]\nslug = \"dc\"\ncoordinators = [\"PD.Mes@cbs.dk\"]\n",
+            None,
+            day("2025-06-23"),
+        )
+        .unwrap();
+        let messages = crate::store::activity::counted_messages(
+            &db.conn,
+            db.coalition,
+            day::end_secs(day("2025-06-23")),
+            None,
+        )
+        .unwrap();
+        let model =
+            crate::report::ReportModel::compute(&c.coalitions.remove(0), t, vec![], &messages);
+        assert_eq!(model.figures.coordinator_share, Some(0.5));
+    }
+
+    #[test]
+    fn names_come_from_the_roster_then_the_archive_then_the_address() {
+        let mut db = Db::new();
+        db.roster("address,name\nann@a.org,Ann Roster\n", "2020-01-01");
+        db.named_post("1", "ann@a.org", "ann", "2025-01-01T00:00:00Z");
+        db.named_post("2", "bob@b.org", "Bob B.", "2025-01-01T00:00:00Z");
+        db.named_post("3", "bob@b.org", "Robert Brown", "2025-01-02T00:00:00Z");
+        db.named_post("4", "bob@b.org", "Robert Brown", "2025-01-03T00:00:00Z");
+        db.post("5", "cy@c.org", "2025-01-01T00:00:00Z");
+        let t = db.table("2025-06-23", |_| {});
+        let names: Vec<(&str, &str)> = t
+            .members
+            .iter()
+            .map(|m| (m.addresses[0].as_str(), m.person.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("ann@a.org", "Ann Roster"),
+                ("bob@b.org", "Robert Brown"),
+                ("cy@c.org", "cy@c.org")
+            ]
+        );
+    }
+
+    #[test]
+    fn former_participants_are_sorted_latest_first() {
+        let mut db = Db::new();
+        db.roster("bob@b.org\n", "2020-01-01");
+        db.post("1", "old@a.org", "2015-01-01T00:00:00Z");
+        db.post("2", "mid@a.org", "2019-01-01T00:00:00Z");
+        db.post("3", "mid2@a.org", "2019-01-01T00:00:00Z");
+        assert_eq!(
+            db.former("2025-06-23"),
+            ["mid2@a.org", "mid@a.org", "old@a.org"],
+            "same day: by person (here the address, no names)"
+        );
     }
 
     #[test]
     fn likely_duplicates_are_suggested_never_merged() {
         let mut db = Db::new();
-        let mut a = msg("p1", "jane@work.org", "2025-06-01T00:00:00Z");
-        a.from_name = Some("Jane Doe".into());
-        let mut b = msg("p2", "jdoe@home.net", "2025-06-01T00:00:00Z");
-        b.from_name = Some("jane  doe".into());
-        db.file(vec![
-            a,
-            b,
-            msg("p3", "jane@home.net", "2025-06-01T00:00:00Z"),
-        ]);
+        db.named_post("p1", "jane@work.org", "Jane Doe", "2025-06-01T00:00:00Z");
+        db.named_post("p2", "jdoe@home.net", "jane  doe", "2025-06-01T00:00:00Z");
+        db.post("p3", "jane@home.net", "2025-06-01T00:00:00Z");
         let t = db.table("2025-06-23", |_| {});
         assert_eq!(t.members.len(), 3);
+        let got: Vec<(&str, Vec<&str>)> = t
+            .duplicate_suggestions
+            .iter()
+            .map(|d| {
+                (
+                    d.why.as_str(),
+                    d.persons.iter().map(|p| p.addresses[0].as_str()).collect(),
+                )
+            })
+            .collect();
         assert_eq!(
-            t.duplicate_suggestions,
+            got,
             [
-                DuplicateSuggestion {
-                    why: "same local part \"jane\" at different domains".into(),
-                    persons: vec!["jane@home.net".into(), "jane@work.org".into()]
-                },
-                DuplicateSuggestion {
-                    why: "same name \"jane doe\"".into(),
-                    persons: vec!["jane@work.org".into(), "jdoe@home.net".into()]
-                },
+                (
+                    "same name \"jane doe\"",
+                    vec!["jane@work.org", "jdoe@home.net"]
+                ),
+                (
+                    "same local part \"jane\" at different domains",
+                    vec!["jane@home.net", "jane@work.org"]
+                ),
             ]
         );
     }
@@ -797,8 +1153,9 @@ mod tests {
         let o = MemberOptions {
             as_of: day("2024-02-29"),
             thresholds: Thresholds::default(),
-            aliases: None,
+            aliases: Aliases::default(),
             checkin_subject: None,
+            known_addresses: vec![],
         };
         let h = history(&db.conn, "dc", &o).unwrap();
         let got: Vec<_> = h
@@ -809,6 +1166,7 @@ mod tests {
                     p.counts.active,
                     p.counts.observer,
                     p.counts.dormant,
+                    p.former,
                 )
             })
             .collect();
@@ -816,9 +1174,9 @@ mod tests {
             got,
             [
                 // 2021-02-28 lies before the first message: history stops.
-                ("2022-02-28".to_string(), 1, 0, 0),
-                ("2023-02-28".to_string(), 0, 1, 0),
-                ("2024-02-29".to_string(), 1, 0, 1),
+                ("2022-02-28".to_string(), 1, 0, 0, 0),
+                ("2023-02-28".to_string(), 0, 1, 0, 0),
+                ("2024-02-29".to_string(), 1, 0, 1, 0),
             ]
         );
     }
@@ -835,14 +1193,18 @@ mod tests {
                 reply,
                 msg("p1", "bob@b.org", "2023-01-01T00:00:00Z"),
                 msg("p2", "bob@b.org", "2025-05-01T00:00:00Z"),
-                msg("p3", "al@c.org", "2021-01-01T00:00:00Z"),
+                msg("p3", "al@c.org", "2019-01-01T00:00:00Z"),
             ]
         };
         let render = |db: &Db| {
             let t = db.table("2025-06-23", |o| {
                 o.checkin_subject = Some("check-in".into())
             });
-            (to_csv(&t), t.counts)
+            (
+                crate::report::csv::members_csv(&t).unwrap(),
+                crate::report::csv::former_csv(&t).unwrap(),
+                t.counts,
+            )
         };
         let mut once = Db::new();
         once.file(records());
@@ -860,25 +1222,14 @@ mod tests {
     }
 
     #[test]
-    fn csv_quotes_reasons_and_leaves_unknown_dates_empty() {
-        let mut db = Db::new();
-        db.post("p1", "jane@a.org", "2023-04-03T10:00:00Z");
-        let csv = to_csv(&db.table("2025-06-23", |_| {}));
-        assert_eq!(
-            csv,
-            "coalition,person,addresses,class,reason,posts_in_period,posts_total,first_post,last_post,last_checkin,checkin_status,on_roster\n\
-             dc,jane@a.org,jane@a.org,dormant,\"dormant: last post 2023-04-03, 812 days before 2025-06-23; threshold 730\",0,1,2023-04-03,2023-04-03,,,false\n"
-        );
-    }
-
-    #[test]
     fn an_unknown_coalition_lists_the_known_ones() {
         let db = Db::new();
         let o = MemberOptions {
             as_of: day("2025-06-23"),
             thresholds: Thresholds::default(),
-            aliases: None,
+            aliases: Aliases::default(),
             checkin_subject: None,
+            known_addresses: vec![],
         };
         let err = evaluate(&db.conn, "nope", &o).unwrap_err();
         assert_eq!(

@@ -1,4 +1,5 @@
-//! `listpulse classify`: the member table (or its history) on stdout.
+//! `listpulse classify`: the member table, the former participants, or the
+//! history, on stdout.
 //!
 //! Settings are layered as STYLE.md asks: defaults, then the configuration's
 //! top level, then its `[[coalition]]` entry, then flags.
@@ -9,70 +10,59 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use crate::classify::{ClassCounts, Thresholds};
-use crate::cli::{ClassifyArgs, OutputFormat};
-use crate::duration::parse_days;
-use crate::members::{self, CSV_COLUMNS, HistoryPoint, MemberOptions, MemberTable, csv_quote};
-use crate::store;
+use crate::cli::{ClassifyArgs, OutputFormat, ThresholdArgs};
+use crate::config::{CoalitionSettings, Settings};
+use crate::identity::Aliases;
+use crate::inputs;
+use crate::members::{self, HistoryPoint, MemberOptions, MemberTable};
+use crate::report::csv::{day, former_csv, members_csv};
+use crate::term::{visible, visible_lines};
 
-use super::{Outcome, database_path, load_settings, parse_day, today};
+use super::{Outcome, database_path, load_settings, open_existing, today};
+
+/// How many duplicate suggestions the terminal table shows; the report holds all.
+const SHOWN_SUGGESTIONS: usize = 20;
 
 /// Prints the member table, or with `--history` the counts per class at T
-/// and each anniversary before it.
+/// and each anniversary before it, or with `--former` the former participants.
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<Outcome> {
     let settings = load_settings(&args.db)?;
     let db = database_path(&args.db, settings.as_ref())?;
     let entry = settings.as_ref().and_then(|s| s.coalition(&args.coalition));
-    // Defaults, the file's top level and the coalition's overrides are
-    // already layered (and checked) by `Settings`; flags go on top.
-    let base = entry
-        .map(|c| c.thresholds)
-        .or(settings.as_ref().map(|s| s.thresholds))
-        .unwrap_or_default();
-    let t = &args.thresholds;
-    let days = |flag: &str, value: &Option<String>, default: u32| -> anyhow::Result<u32> {
-        match value {
-            Some(v) => parse_days(v).map_err(|e| anyhow::anyhow!("--{flag}: {e}")),
-            None => Ok(default),
-        }
-    };
-    let thresholds = Thresholds {
-        period_days: days("period", &t.period, base.period_days)?,
-        inactivity_days: days("inactivity", &t.inactivity, base.inactivity_days)?,
-        min_posts: t.min_posts.unwrap_or(base.min_posts),
-    };
-    let as_of = match (&t.as_of, &settings) {
-        (Some(text), _) => parse_day("--as-of", text)?,
-        (None, Some(settings)) => settings.as_of,
-        (None, None) => today(),
-    };
-    let options = MemberOptions {
-        as_of,
-        thresholds,
-        aliases: args
-            .aliases
-            .clone()
-            .or(entry.and_then(|c| c.aliases.clone())),
-        checkin_subject: args
-            .checkin_subject
-            .clone()
-            .or(entry.and_then(|c| c.checkin_subject.clone())),
-    };
-    if !db.exists() {
-        anyhow::bail!(
-            "{}: no such database; ingest an archive first",
-            db.display()
-        );
+    let mut options = member_options(settings.as_ref(), entry, &args.thresholds)?;
+    if let Some(path) = args
+        .aliases
+        .as_deref()
+        .or(entry.and_then(|c| c.aliases.as_deref()))
+    {
+        options.aliases = inputs::aliases::read(path)?;
     }
-    let conn = store::open(&db)?;
+    if let Some(subject) = &args.checkin_subject {
+        options.checkin_subject = Some(subject.clone());
+    }
+    let conn = open_existing(&db)?;
     let text = if args.history {
         let points = members::history(&conn, &args.coalition, &options)?;
         render_history(&args.coalition, &options, &points, args.format)?
     } else {
         let table = members::evaluate(&conn, &args.coalition, &options)?;
-        match args.format {
-            OutputFormat::Csv => members::to_csv(&table),
-            OutputFormat::Json => serde_json::to_string_pretty(&table_json(&table)?)? + "\n",
-            OutputFormat::Table => render_table(&table),
+        match (args.former, args.format) {
+            (false, OutputFormat::Csv) => String::from_utf8(members_csv(&table)?)?,
+            (true, OutputFormat::Csv) => String::from_utf8(former_csv(&table)?)?,
+            (false, OutputFormat::Json) => {
+                serde_json::to_string_pretty(&table_json(&table))? + "\n"
+            }
+            (true, OutputFormat::Json) => {
+                serde_json::to_string_pretty(&json!({
+                    "coalition": table.coalition,
+                    "as_of": table.as_of.to_string(),
+                    "thresholds": table.thresholds,
+                    "has_roster": table.has_roster,
+                    "former": table.former,
+                }))? + "\n"
+            }
+            (false, OutputFormat::Table) => visible_lines(&render_table(&table)),
+            (true, OutputFormat::Table) => visible_lines(&render_former(&table)),
         }
     };
     std::io::stdout()
@@ -82,71 +72,65 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The evaluation options for one coalition: thresholds layered from the
+/// configuration (`settings`, the coalition's `entry`) and the flags, T, the
+/// check-in subject and the coordinators (known real addresses). Aliases
+/// are left empty: reading that file is the caller's choice of failure.
+pub fn member_options(
+    settings: Option<&Settings>,
+    entry: Option<&CoalitionSettings>,
+    flags: &ThresholdArgs,
+) -> anyhow::Result<MemberOptions> {
+    let base = entry
+        .map(|c| c.thresholds)
+        .or(settings.map(|s| s.thresholds))
+        .unwrap_or_default();
+    let thresholds = Thresholds {
+        period_days: flags.period.unwrap_or(base.period_days),
+        inactivity_days: flags.inactivity.unwrap_or(base.inactivity_days),
+        min_posts: flags.min_posts.unwrap_or(base.min_posts),
+        former_after_days: flags.former_after.unwrap_or(base.former_after_days),
+    };
+    thresholds
+        .check()
+        .map_err(|m| anyhow::anyhow!("--former-after/--inactivity: {m}"))?;
+    Ok(MemberOptions {
+        as_of: flags
+            .as_of
+            .or(settings.map(|s| s.as_of))
+            .unwrap_or_else(today),
+        thresholds,
+        aliases: Aliases::default(),
+        checkin_subject: entry.and_then(|c| c.checkin_subject.clone()),
+        known_addresses: entry.map(|c| c.coordinators.clone()).unwrap_or_default(),
+    })
+}
+
 fn counts_json(c: &ClassCounts) -> Value {
     json!({ "active": c.active, "observer": c.observer, "dormant": c.dormant })
 }
 
-/// The `--format json` object: thresholds, counts, and the rows keyed by the
-/// members.csv column names.
-pub fn table_json(table: &MemberTable) -> anyhow::Result<Value> {
-    // A row serialises with exactly the members.csv column names, plus the
-    // derived `last_sign_of_life`, which the csv does not carry either.
-    let members = table
-        .members
-        .iter()
-        .map(|row| {
-            let mut value = serde_json::to_value(row)?;
-            if let Value::Object(fields) = &mut value {
-                fields.remove("last_sign_of_life");
-                debug_assert!(fields.keys().all(|k| CSV_COLUMNS.contains(&k.as_str())));
-            }
-            Ok(value)
-        })
-        .collect::<Result<Vec<Value>, serde_json::Error>>()?;
-    Ok(json!({
+/// The `--format json` object: thresholds, counts, the member rows (the
+/// members.csv fields, plus `email` and `last_sign_of_life`), the number of
+/// former participants, and what to review.
+pub fn table_json(table: &MemberTable) -> Value {
+    json!({
         "coalition": table.coalition,
         "as_of": table.as_of.to_string(),
-        "period_days": table.thresholds.period_days,
-        "inactivity_days": table.thresholds.inactivity_days,
-        "min_posts": table.thresholds.min_posts,
+        "thresholds": table.thresholds,
+        "has_roster": table.has_roster,
         "counts": counts_json(&table.counts),
-        "members": members,
+        "former": table.former.len(),
+        "members": table.members,
         "duplicate_suggestions": table.duplicate_suggestions,
-    }))
+        "ambiguous_keys": table.ambiguous_keys,
+    })
 }
 
-fn render_table(table: &MemberTable) -> String {
-    let headers = [
-        "person",
-        "class",
-        "posts (period/total)",
-        "last post",
-        "last check-in",
-        "roster",
-        "reason",
-    ];
-    let rows: Vec<[String; 7]> = table
-        .members
-        .iter()
-        .map(|m| {
-            let f = m.csv_fields();
-            let checkin = match (&m.last_checkin, m.checkin_status) {
-                (Some(d), Some(s)) => format!("{d} {}", s.as_str()),
-                _ => String::new(),
-            };
-            [
-                f[1].clone(),
-                f[3].clone(),
-                format!("{}/{}", m.posts_in_period, m.posts_total),
-                f[8].clone(),
-                checkin,
-                if m.on_roster { "yes" } else { "" }.to_string(),
-                f[4].clone(),
-            ]
-        })
-        .collect();
+/// Left-aligned columns, the last one unpadded.
+fn columns<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
     let mut widths = headers.map(|h| h.chars().count());
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -163,29 +147,133 @@ fn render_table(table: &MemberTable) -> String {
         s.trim_end().to_string() + "\n"
     };
     let mut out = line(&headers.map(String::from));
-    for row in &rows {
+    for row in rows {
         out.push_str(&line(row));
     }
+    out
+}
+
+/// One line of a cell: a name over two lines is shown on one.
+fn one_line(text: &str) -> String {
+    visible(&text.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
+}
+
+fn render_table(table: &MemberTable) -> String {
+    let rows: Vec<[String; 8]> = table
+        .members
+        .iter()
+        .map(|m| {
+            let checkin = match (&m.last_checkin, m.checkin_status) {
+                (Some(d), Some(s)) => format!("{d} {}", s.as_str()),
+                _ => String::new(),
+            };
+            [
+                one_line(&m.person),
+                one_line(m.email.as_deref().unwrap_or(&m.addresses[0])),
+                m.class.as_str().to_string(),
+                format!("{}/{}", m.posts_in_period, m.posts_total),
+                day(m.last_post),
+                checkin,
+                if m.on_roster { "yes" } else { "" }.to_string(),
+                one_line(&m.reason),
+            ]
+        })
+        .collect();
+    let mut out = columns(
+        [
+            "person",
+            "email",
+            "class",
+            "posts (period/total)",
+            "last post",
+            "last check-in",
+            "roster",
+            "reason",
+        ],
+        &rows,
+    );
     let c = &table.counts;
+    let t = &table.thresholds;
     out.push_str(&format!(
-        "\n{} as of {} (period {}d, inactivity {}d, min posts {}): {} active, {} observer, {} dormant, {} members\n",
+        "\n{} as of {} (period {}d, inactivity {}d, min posts {}{}): {} active, {} observer, {} dormant, {} members; {} former participants (`--former` lists them)\n",
         table.coalition,
         table.as_of,
-        table.thresholds.period_days,
-        table.thresholds.inactivity_days,
-        table.thresholds.min_posts,
+        t.period_days,
+        t.inactivity_days,
+        t.min_posts,
+        if table.has_roster {
+            ", with a roster".to_string()
+        } else {
+            format!(", no roster: former after {}d", t.former_after_days)
+        },
         c.active,
         c.observer,
         c.dormant,
-        c.total()
+        c.total(),
+        table.former.len(),
     ));
-    for d in &table.duplicate_suggestions {
+    let s = &table.duplicate_suggestions;
+    if !s.is_empty() {
+        use crate::identity::Evidence;
+        let count = |e: Evidence| s.iter().filter(|d| d.evidence == e).count();
         out.push_str(&format!(
-            "possible duplicate ({}): {}\n",
-            d.why,
-            d.persons.join(", ")
+            "{} possible duplicates ({} same name and local part, {} same name, {} same local part):\n",
+            s.len(),
+            count(Evidence::NameAndLocalPart),
+            count(Evidence::Name),
+            count(Evidence::LocalPart)
+        ));
+        for d in s.iter().take(SHOWN_SUGGESTIONS) {
+            let persons: Vec<String> = d
+                .persons
+                .iter()
+                .map(|p| format!("{} <{}>", one_line(&p.name), p.addresses.join("; ")))
+                .collect();
+            out.push_str(&format!("  {}: {}\n", d.why, persons.join(", ")));
+        }
+        if s.len() > SHOWN_SUGGESTIONS {
+            out.push_str(&format!(
+                "  … and {} more in the report (index.html, summary.json)\n",
+                s.len() - SHOWN_SUGGESTIONS
+            ));
+        }
+    }
+    for a in &table.ambiguous_keys {
+        out.push_str(&format!(
+            "scrambled key '{}' matches several persons ({}): linked to none; add it to the aliases file\n",
+            a.key,
+            a.candidates.join(", ")
         ));
     }
+    out
+}
+
+fn render_former(table: &MemberTable) -> String {
+    let rows: Vec<[String; 5]> = table
+        .former
+        .iter()
+        .map(|f| {
+            [
+                one_line(&f.person),
+                one_line(f.email.as_deref().unwrap_or(&f.addresses[0])),
+                day(f.last_sign_of_life),
+                f.posts_total.to_string(),
+                f.checkin_status
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = columns(
+        ["person", "email", "last sign of life", "posts", "check-in"],
+        &rows,
+    );
+    out.push_str(&format!(
+        "\n{} former participants of {} as of {}: not members, counted nowhere\n",
+        table.former.len(),
+        table.coalition,
+        table.as_of
+    ));
     out
 }
 
@@ -197,47 +285,71 @@ fn render_history(
 ) -> anyhow::Result<String> {
     Ok(match format {
         OutputFormat::Csv => {
-            let mut out = "coalition,date,active,observer,dormant\n".to_string();
-            for p in points {
-                out.push_str(&format!(
-                    "{},{},{},{},{}\n",
-                    csv_quote(coalition),
-                    p.date,
-                    p.counts.active,
-                    p.counts.observer,
-                    p.counts.dormant
-                ));
+            #[derive(serde::Serialize)]
+            struct Row<'a> {
+                coalition: crate::report::csv::Text<'a>,
+                date: String,
+                active: u64,
+                observer: u64,
+                dormant: u64,
+                former: u64,
             }
-            out
+            let rows: Vec<Row<'_>> = points
+                .iter()
+                .map(|p| Row {
+                    coalition: crate::report::csv::Text(coalition),
+                    date: p.date.to_string(),
+                    active: p.counts.active,
+                    observer: p.counts.observer,
+                    dormant: p.counts.dormant,
+                    former: p.former,
+                })
+                .collect();
+            String::from_utf8(crate::report::csv::write_rows(
+                &[
+                    "coalition",
+                    "date",
+                    "active",
+                    "observer",
+                    "dormant",
+                    "former",
+                ],
+                &rows,
+            )?)?
         }
         OutputFormat::Json => {
             let history: Vec<Value> = points
                 .iter()
-                .map(|p| json!({ "date": p.date.to_string(), "counts": counts_json(&p.counts) }))
+                .map(|p| {
+                    json!({
+                        "date": p.date.to_string(),
+                        "counts": counts_json(&p.counts),
+                        "former": p.former,
+                    })
+                })
                 .collect();
             serde_json::to_string_pretty(&json!({
                 "coalition": coalition,
                 "as_of": options.as_of.to_string(),
-                "period_days": options.thresholds.period_days,
-                "inactivity_days": options.thresholds.inactivity_days,
-                "min_posts": options.thresholds.min_posts,
+                "thresholds": options.thresholds,
                 "history": history,
             }))? + "\n"
         }
         OutputFormat::Table => {
             let mut out = format!(
-                "{:<10}  {:>7}  {:>8}  {:>7}  {:>7}\n",
-                "date", "active", "observer", "dormant", "members"
+                "{:<10}  {:>7}  {:>8}  {:>7}  {:>7}  {:>6}\n",
+                "date", "active", "observer", "dormant", "members", "former"
             );
             for p in points {
                 let c = p.counts;
                 out.push_str(&format!(
-                    "{:<10}  {:>7}  {:>8}  {:>7}  {:>7}\n",
+                    "{:<10}  {:>7}  {:>8}  {:>7}  {:>7}  {:>6}\n",
                     p.date.to_string(),
                     c.active,
                     c.observer,
                     c.dormant,
-                    c.total()
+                    c.total(),
+                    p.former
                 ));
             }
             out

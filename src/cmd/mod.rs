@@ -12,10 +12,11 @@ pub mod run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::cli::{CheckinCommand, Cli, Command, ConfigCommand, DbArgs, RosterCommand};
 use crate::config::Settings;
+use crate::day::Day;
 
 /// How a command that did not fail outright ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,9 @@ impl Outcome {
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Ingest(args) => ingest::run(&args),
-        Command::Roster(RosterCommand::Import(args)) => roster::run(&args),
+        Command::Roster(RosterCommand::Import(args)) => roster::import(&args),
+        Command::Roster(RosterCommand::List(args)) => roster::list(&args),
+        Command::Roster(RosterCommand::Drop(args)) => roster::drop(&args),
         Command::Checkin(CheckinCommand::Import(args)) => checkin::run(&args),
         Command::Classify(args) => classify::run(&args),
         Command::Run(args) => run::run(&args),
@@ -67,13 +70,19 @@ pub fn database_path(db: &DbArgs, settings: Option<&Settings>) -> anyhow::Result
     }
 }
 
-/// Parses a `YYYY-MM-DD` flag value, naming the flag in the error.
-pub fn parse_day(flag: &str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .with_context(|| format!("{flag} '{text}': not a date; write YYYY-MM-DD"))
+/// Today in UTC, the default as-of date and the day a roster is taken.
+pub fn today() -> Day {
+    chrono::Utc::now().date_naive()
 }
 
-/// Today in UTC, the default as-of date.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+/// Opens an existing database for a command that only reads or amends it:
+/// a missing file is an error, not a new empty database.
+pub fn open_existing(db: &std::path::Path) -> anyhow::Result<rusqlite::Connection> {
+    if !db.exists() {
+        bail!(
+            "{}: no such database; ingest an archive first",
+            db.display()
+        );
+    }
+    Ok(crate::store::open(db)?)
 }

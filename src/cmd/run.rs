@@ -3,38 +3,39 @@
 //!
 //! 1. validate the configuration into settings (fatal, exit 2, on any error);
 //! 2. take the database lock (a second run exits 2 at once);
-//! 3. per coalition: ingest new archive files, import the roster (a snapshot
-//!    dated T) and the check-ins, evaluate the member table and its history,
-//!    load the counted messages, and compute the report model;
+//! 3. per coalition: ingest new archive files, read its roster, check-in and
+//!    aliases files, store what changed (a roster snapshot is dated by the
+//!    file's `roster_date` or the day of the run, never by T), evaluate the
+//!    member table and its history, load the counted messages, and compute
+//!    the report model;
 //! 4. compute the comparison, render every file in memory, then put them all
 //!    in place (temporary files first, renames last: see `report::write`).
 //!
-//! Silent on success. A rejected input (an archive that is not one, a missing
-//! roster) is one line on stderr and exit status 1; the run still finishes.
+//! Silent on success. A rejected input (an archive that is not one, a bad
+//! roster, check-in or aliases file) is one line on stderr and exit status
+//! 1; the run still finishes. A coalition whose roster, check-in or aliases
+//! file is bad keeps its previous reports (nothing of it is rewritten); the
+//! others are reported.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, ThresholdArgs};
 use crate::config::{CoalitionSettings, Settings};
+use crate::inputs::{self, InputError};
 use crate::lock::Lock;
-use crate::members::{self, MemberOptions};
+use crate::members;
 use crate::messages::{err_message, errored};
 use crate::report::{self, ComparisonModel, ReportModel};
-use crate::store::{self, activity, checkins, messages as db, rosters};
+use crate::store::{self, activity, messages as db, rosters};
 
 use super::Outcome;
 use super::ingest::{IngestOptions, ingest_paths};
 
 /// Runs the whole pipeline for every configured coalition.
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(|d| super::parse_day("--as-of", d))
-        .transpose()?;
-    let settings = Settings::load(&args.config, as_of, super::today())?;
+    let settings = Settings::load(&args.config, args.as_of, super::today())?;
     if let Some(dir) = settings
         .database
         .parent()
@@ -48,10 +49,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
 
     let mut models = Vec::with_capacity(settings.coalitions.len());
     for coalition in &settings.coalitions {
-        models.push(
-            coalition_model(&mut conn, &settings, coalition)
-                .with_context(|| format!("coalition '{}'", coalition.slug))?,
-        );
+        let model = coalition_model(&mut conn, &settings, coalition)
+            .with_context(|| format!("coalition '{}'", coalition.slug))?;
+        models.extend(model);
     }
     let comparison = ComparisonModel::compute(settings.as_of, &models);
 
@@ -70,12 +70,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Steps 3 for one coalition: store what is new, then compute its model.
+/// Step 3 for one coalition: store what is new, then compute its model.
+/// `None` when one of its own input files is bad (named on stderr): its
+/// previous reports stay as they are.
 fn coalition_model(
     conn: &mut rusqlite::Connection,
     settings: &Settings,
     c: &CoalitionSettings,
-) -> anyhow::Result<ReportModel> {
+) -> anyhow::Result<Option<ReportModel>> {
     let db_error = |e| store::write_error(&settings.database, e);
     let coalition_id = db::ensure_coalition(conn, &c.slug, Some(&c.name)).map_err(db_error)?;
     let list_id = db::ensure_list(conn, coalition_id, &c.slug).map_err(db_error)?;
@@ -87,39 +89,97 @@ fn coalition_model(
         // marks the run for exit status 1.
         ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
     }
-    if let Some(roster) = &c.roster
-        && let Err(e) = rosters::import_file(conn, coalition_id, roster, settings.as_of)
-    {
-        err_message(e);
-    }
-    if let Some(path) = &c.checkins
-        && let Err(e) = checkins::import_file(conn, coalition_id, path)
-    {
-        err_message(e);
+
+    let inputs = match read_inputs(c) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            err_message(format_args!(
+                "{e}; the reports of '{}' were not updated",
+                c.slug
+            ));
+            return Ok(None);
+        }
+    };
+    store_rosters(conn, coalition_id, &inputs.rosters).map_err(db_error)?;
+    if let (Some(path), Some(rows)) = (&c.checkins, &inputs.checkins) {
+        super::checkin::store_file(conn, coalition_id, path, rows).map_err(db_error)?;
     }
 
-    let options = MemberOptions {
-        as_of: settings.as_of,
-        thresholds: c.thresholds,
-        aliases: c.aliases.clone().filter(|p| {
-            let exists = p.is_file();
-            if !exists {
-                err_message(format!("{}: aliases file not found", p.display()));
-            }
-            exists
-        }),
-        checkin_subject: c.checkin_subject.clone(),
-    };
+    let mut options =
+        super::classify::member_options(Some(settings), Some(c), &ThresholdArgs::default())?;
+    options.aliases = inputs.aliases;
     let table = members::evaluate(conn, &c.slug, &options)?;
     let history = members::history(conn, &c.slug, &options)?;
     let messages = activity::counted_messages(
         conn,
         coalition_id,
-        checkins::end_of_day_secs(settings.as_of),
+        crate::day::end_secs(settings.as_of),
         c.checkin_subject.as_deref(),
     )
     .with_context(|| format!("{}: cannot read", settings.database.display()))?;
-    Ok(ReportModel::compute(c, table, history, &messages))
+    Ok(Some(ReportModel::compute(c, table, history, &messages)))
+}
+
+/// A coalition's own input files, read and checked before anything of them
+/// is stored: one bad file leaves the database as it was.
+struct Inputs {
+    /// Each roster file with the day its snapshot is dated, or `None` for
+    /// the current roster without a `roster_date` (dated today if it changed).
+    rosters: Vec<(Option<crate::day::Day>, inputs::roster::RosterFile, String)>,
+    checkins: Option<Vec<inputs::checkins::CheckinRow>>,
+    aliases: crate::identity::Aliases,
+}
+
+fn read_inputs(c: &CoalitionSettings) -> Result<Inputs, InputError> {
+    let mut rosters = Vec::new();
+    for r in &c.rosters {
+        rosters.push((
+            Some(r.date),
+            inputs::roster::read(&r.path)?,
+            r.path.to_string_lossy().into_owned(),
+        ));
+    }
+    if let Some(path) = &c.roster {
+        rosters.push((
+            c.roster_date,
+            inputs::roster::read(path)?,
+            path.to_string_lossy().into_owned(),
+        ));
+    }
+    let checkins = c
+        .checkins
+        .as_deref()
+        .map(inputs::checkins::read)
+        .transpose()?;
+    let aliases = match &c.aliases {
+        Some(path) => inputs::aliases::read(path)?,
+        None => crate::identity::Aliases::default(),
+    };
+    Ok(Inputs {
+        rosters,
+        checkins,
+        aliases,
+    })
+}
+
+/// DESIGN.md, "Roster file": `run` "uses the coalition's `roster_date`, else
+/// today, and imports the file only when it differs from the coalition's
+/// latest snapshot, whatever *T*; a snapshot is never dated by *T*". Dated
+/// files are each the snapshot of their day.
+fn store_rosters(
+    conn: &mut rusqlite::Connection,
+    coalition_id: i64,
+    files: &[(Option<crate::day::Day>, inputs::roster::RosterFile, String)],
+) -> rusqlite::Result<()> {
+    for (date, file, source) in files {
+        let date = match date {
+            Some(date) => *date,
+            None if rosters::same_as_latest(conn, coalition_id, file)? => continue,
+            None => super::today(),
+        };
+        rosters::save(conn, coalition_id, date, source, file)?;
+    }
+    Ok(())
 }
 
 /// The coalition's archive files: each entry a path or a glob pattern. A

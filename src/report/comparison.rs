@@ -15,7 +15,6 @@ use super::charts::{
 use super::model::share_text;
 use super::{Exporter, Figures, ReportModel};
 use crate::classify::ClassCounts;
-use crate::members::csv_quote;
 
 /// One coalition's line in the comparison.
 #[derive(Debug, Clone)]
@@ -26,6 +25,8 @@ pub struct ComparisonRow {
     pub name: String,
     /// Counts per class.
     pub counts: ClassCounts,
+    /// Former participants: not members, so in no count above.
+    pub former: u64,
     /// The coalition figures.
     pub figures: Figures,
 }
@@ -66,6 +67,7 @@ impl ComparisonModel {
                 coalition: m.coalition.clone(),
                 name: m.name.clone(),
                 counts: m.counts(),
+                former: m.table.former.len() as u64,
                 figures: m.figures.clone(),
             })
             .collect();
@@ -121,7 +123,7 @@ pub struct ComparisonCsv;
 
 /// The fixed first columns of comparison.csv (the figures follow).
 pub const COMPARISON_HEADER: &str =
-    "coalition,members,active,observer,dormant,active_share,observer_share,dormant_share";
+    "coalition,members,active,observer,dormant,active_share,observer_share,dormant_share,former";
 
 impl Exporter<ComparisonModel> for ComparisonCsv {
     fn file_name(&self) -> String {
@@ -129,16 +131,14 @@ impl Exporter<ComparisonModel> for ComparisonCsv {
     }
 
     fn render(&self, model: &ComparisonModel) -> anyhow::Result<Vec<u8>> {
-        let mut out = String::from(COMPARISON_HEADER);
-        for (name, _) in Figures::default().columns() {
-            out.push(',');
-            out.push_str(name);
-        }
-        out.push('\n');
+        let mut header: Vec<&str> = COMPARISON_HEADER.split(',').collect();
+        let figures = Figures::default().columns();
+        header.extend(figures.iter().map(|(name, _)| *name));
+        let mut rows = Vec::new();
         for r in &model.rows {
             let s = r.shares();
             let mut cells = vec![
-                csv_quote(&r.coalition).into_owned(),
+                super::csv::guard(&r.coalition).into_owned(),
                 r.counts.total().to_string(),
                 r.counts.active.to_string(),
                 r.counts.observer.to_string(),
@@ -146,12 +146,12 @@ impl Exporter<ComparisonModel> for ComparisonCsv {
                 share_text(s.map(|s| s.0)),
                 share_text(s.map(|s| s.1)),
                 share_text(s.map(|s| s.2)),
+                r.former.to_string(),
             ];
             cells.extend(r.figures.columns().into_iter().map(|(_, v)| v));
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            rows.push(cells);
         }
-        Ok(out.into_bytes())
+        super::csv::write_rows(&header, &rows)
     }
 }
 

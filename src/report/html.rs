@@ -38,6 +38,7 @@ table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3} td.n{text-align:right}
 .active{color:#1b6e1b} .observer{color:#155a8a} .dormant{color:#a61d1e}
+details.former summary h2{display:inline} details.former summary{cursor:pointer;margin-top:1.6em}
 figure{margin:1em 0} figure svg{width:100%;height:auto;max-width:960px}
 figcaption{color:#555;font-size:.9em}
 @media print{body{max-width:none;margin:0} figure,table.figures{break-inside:avoid} tr{break-inside:avoid} a{color:inherit;text-decoration:none}}
@@ -165,9 +166,7 @@ impl Exporter<ReportModel> for CoalitionPage {
             b.push_str(&inline_svg(bytes, chart.title())?);
         }
         b.push_str("<h2>Members</h2>\n<table class=\"members\">\n<thead><tr><th>Person</th><th>Addresses</th><th>Class</th><th>Reason</th><th>Posts in period</th><th>Posts in all</th><th>First post</th><th>Last post</th><th>Last check-in</th><th>Check-in status</th><th>On roster</th></tr></thead>\n<tbody>\n");
-        let mut rows: Vec<_> = m.table.members.iter().collect();
-        rows.sort_by(|a, b| (a.class, &a.person).cmp(&(b.class, &b.person)));
-        for r in rows {
+        for r in &m.table.members {
             let _ = writeln!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{cls}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -185,17 +184,32 @@ impl Exporter<ReportModel> for CoalitionPage {
             );
         }
         b.push_str("</tbody>\n</table>\n");
+        former_section(&mut b, m);
         b.push_str("<h2>Possible duplicate identities</h2>\n");
-        if m.table.duplicate_suggestions.is_empty() {
+        if m.table.duplicate_suggestions.is_empty() && m.table.ambiguous_keys.is_empty() {
             b.push_str("<p>None found.</p>\n");
         } else {
-            b.push_str("<p>These look like one person with several addresses. listpulse never merges them by itself: to merge, list the addresses on one line of the aliases file.</p>\n<ul class=\"duplicates\">\n");
+            b.push_str("<p>These look like one person with several addresses. listpulse never merges them by itself: to merge, list the addresses on one line of the aliases file, separated by commas (a scrambled key exactly as shown here).</p>\n<ul class=\"duplicates\">\n");
             for d in &m.table.duplicate_suggestions {
+                let persons: Vec<String> = d
+                    .persons
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} &lt;{}&gt;",
+                            escape(&p.name),
+                            escape(&p.addresses.join("; "))
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(b, "<li>{}: {}</li>", escape(&d.why), persons.join(", "));
+            }
+            for a in &m.table.ambiguous_keys {
                 let _ = writeln!(
                     b,
-                    "<li>{}: {}</li>",
-                    escape(&d.why),
-                    escape(&d.persons.join(", "))
+                    "<li>scrambled key <code>{}</code> matches several persons ({}): linked to none</li>",
+                    escape(&a.key),
+                    escape(&a.candidates.join(", "))
                 );
             }
             b.push_str("</ul>\n");
@@ -205,6 +219,46 @@ impl Exporter<ReportModel> for CoalitionPage {
             &b,
         ))
     }
+}
+
+/// The former participants, collapsed: DESIGN.md lists them apart from the
+/// members ("not a member, in no class count, history count or contact
+/// list").
+fn former_section(b: &mut String, m: &ReportModel) {
+    let former = &m.table.former;
+    let horizon = if m.table.has_roster {
+        format!(
+            "not on the roster and silent for {} days or more",
+            m.thresholds.inactivity_days
+        )
+    } else {
+        format!(
+            "silent for {} days or more (there is no roster)",
+            m.thresholds.former_after_days
+        )
+    };
+    let _ = writeln!(
+        b,
+        "<details class=\"former\"><summary><h2>Former participants ({})</h2></summary>\n<p>People who once posted or answered a check-in but are not members now: {horizon}, or they asked to leave. They are in no count above. Also in <a href=\"former.csv\">former.csv</a>.</p>",
+        former.len()
+    );
+    if !former.is_empty() {
+        b.push_str("<table class=\"former\">\n<thead><tr><th>Person</th><th>Addresses</th><th>Last sign of life</th><th>Posts</th><th>Last check-in</th></tr></thead>\n<tbody>\n");
+        for f in former {
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{} {}</td></tr>",
+                escape(&f.person),
+                escape(&f.addresses.join("; ")),
+                day(f.last_sign_of_life),
+                f.posts_total,
+                day(f.last_checkin),
+                f.checkin_status.map(|s| s.as_str()).unwrap_or(""),
+            );
+        }
+        b.push_str("</tbody>\n</table>\n");
+    }
+    b.push_str("</details>\n");
 }
 
 /// `OUT/index.html`: aggregates only.

@@ -19,12 +19,16 @@ struct Summary<'a> {
     period_days: u32,
     inactivity_days: u32,
     min_posts: u32,
+    former_after_days: u32,
+    has_roster: bool,
     members: u64,
     counts: ClassCounts,
+    former_participants: usize,
     figures: &'a Figures,
     history: &'a [HistoryPoint],
     years: &'a [YearPoint],
     duplicate_suggestions: usize,
+    ambiguous_keys: usize,
 }
 
 impl Exporter<ReportModel> for SummaryJson {
@@ -40,12 +44,16 @@ impl Exporter<ReportModel> for SummaryJson {
             period_days: m.thresholds.period_days,
             inactivity_days: m.thresholds.inactivity_days,
             min_posts: m.thresholds.min_posts,
+            former_after_days: m.thresholds.former_after_days,
+            has_roster: m.table.has_roster,
             members: m.counts().total(),
             counts: m.counts(),
+            former_participants: m.table.former.len(),
             figures: &m.figures,
             history: &m.history,
             years: &m.yearly,
             duplicate_suggestions: m.table.duplicate_suggestions.len(),
+            ambiguous_keys: m.table.ambiguous_keys.len(),
         };
         let mut out = serde_json::to_vec_pretty(&summary)?;
         out.push(b'\n');

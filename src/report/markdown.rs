@@ -37,6 +37,22 @@ impl Exporter<ReportModel> for SummaryMarkdown {
             c.dormant,
             c.total()
         );
+        let _ = writeln!(
+            o,
+            "{} former participant(s), not members and in no count above: {} (see former.csv).\n",
+            m.table.former.len(),
+            if m.table.has_roster {
+                format!(
+                    "not on the roster and silent for {} days or more, or asked to leave",
+                    t.inactivity_days
+                )
+            } else {
+                format!(
+                    "silent for {} days or more (no roster), or asked to leave",
+                    t.former_after_days
+                )
+            }
+        );
         let _ = writeln!(o, "| figure | value |\n| --- | ---: |");
         let _ = writeln!(
             o,

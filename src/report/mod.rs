@@ -35,6 +35,7 @@ pub type RenderedFile = (std::path::PathBuf, Vec<u8>);
 pub fn coalition_exporters() -> Vec<Box<dyn Exporter<ReportModel>>> {
     let mut out: Vec<Box<dyn Exporter<ReportModel>>> = vec![
         Box::new(csv::MembersCsv),
+        Box::new(csv::FormerCsv),
         Box::new(csv::ContactsCsv),
         Box::new(json::SummaryJson),
         Box::new(markdown::SummaryMarkdown),

@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration};
 use serde::Serialize;
 
 use crate::classify::{ClassCounts, Thresholds};
 use crate::config::CoalitionSettings;
+use crate::day::{self, Day};
 use crate::members::{HistoryPoint, MemberTable};
 use crate::store::activity::ActivityMessage;
-use crate::store::checkins;
 
 /// Everything the reports of one coalition show.
 #[derive(Debug, Clone, Serialize)]
@@ -21,7 +21,7 @@ pub struct ReportModel {
     /// Its display name.
     pub name: String,
     /// T.
-    pub as_of: NaiveDate,
+    pub as_of: Day,
     /// P, D, N used.
     pub thresholds: Thresholds,
     /// The member table as of T.
@@ -35,7 +35,7 @@ pub struct ReportModel {
     /// Per-year figures, first message's year to T's year.
     pub yearly: Vec<YearPoint>,
     /// The annual meetings configured (first and last day).
-    pub meetings: Vec<(NaiveDate, NaiveDate)>,
+    pub meetings: Vec<(Day, Day)>,
 }
 
 /// The coalition-level figures (DESIGN.md, "Who uses it": the secretariat's
@@ -97,7 +97,7 @@ pub fn share_text(share: Option<f64>) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MonthPoint {
     /// The month's first day.
-    pub month: NaiveDate,
+    pub month: Day,
     /// Counted messages.
     pub messages: u64,
     /// Distinct persons who sent them.
@@ -129,11 +129,11 @@ pub struct YearPoint {
     pub median_reply_days: Option<f64>,
 }
 
-fn month_start(day: NaiveDate) -> NaiveDate {
+fn month_start(day: Day) -> Day {
     day.with_day(1).unwrap_or(day)
 }
 
-fn next_month(m: NaiveDate) -> NaiveDate {
+fn next_month(m: Day) -> Day {
     m.checked_add_months(chrono::Months::new(1)).unwrap_or(m)
 }
 
@@ -149,10 +149,17 @@ impl ReportModel {
         let as_of = table.as_of;
         let thresholds = table.thresholds;
         // Persons, not addresses: a member with two addresses is one poster.
+        // A person is keyed by their first address (names are not unique);
+        // former participants posted too, so they are persons here as well.
         let mut person_of: HashMap<&str, &str> = HashMap::new();
-        for row in &table.members {
-            for a in &row.addresses {
-                person_of.insert(a.as_str(), row.person.as_str());
+        let everyone = table
+            .members
+            .iter()
+            .map(|r| &r.addresses)
+            .chain(table.former.iter().map(|r| &r.addresses));
+        for addresses in everyone {
+            for a in addresses {
+                person_of.insert(a.as_str(), addresses[0].as_str());
             }
         }
         let person = |m: &ActivityMessage| -> String {
@@ -162,9 +169,9 @@ impl ReportModel {
                 .unwrap_or_else(|| m.from.clone())
         };
         let people: Vec<String> = messages.iter().map(person).collect();
-        let days: Vec<NaiveDate> = messages
+        let days: Vec<Day> = messages
             .iter()
-            .map(|m| checkins::day_of(m.date).unwrap_or_default())
+            .map(|m| day::of_secs(m.date).unwrap_or_default())
             .collect();
         let roots = thread_roots(messages);
 
@@ -235,11 +242,11 @@ fn thread_roots(messages: &[ActivityMessage]) -> Vec<Result<usize, String>> {
         .collect()
 }
 
-fn monthly(days: &[NaiveDate], people: &[String], as_of: NaiveDate) -> Vec<MonthPoint> {
+fn monthly(days: &[Day], people: &[String], as_of: Day) -> Vec<MonthPoint> {
     let Some(first) = days.first() else {
         return vec![];
     };
-    let mut per: BTreeMap<NaiveDate, (u64, HashSet<&str>)> = BTreeMap::new();
+    let mut per: BTreeMap<Day, (u64, HashSet<&str>)> = BTreeMap::new();
     for (d, p) in days.iter().zip(people) {
         let e = per.entry(month_start(*d)).or_default();
         e.0 += 1;
@@ -282,10 +289,10 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 
 fn yearly(
     messages: &[ActivityMessage],
-    days: &[NaiveDate],
+    days: &[Day],
     people: &[String],
     roots: &[Result<usize, String>],
-    as_of: NaiveDate,
+    as_of: Day,
 ) -> Vec<YearPoint> {
     let Some(first) = days.first() else {
         return vec![];
@@ -364,11 +371,11 @@ fn yearly(
 fn figures(
     settings: &CoalitionSettings,
     person_of: &HashMap<&str, &str>,
-    days: &[NaiveDate],
+    days: &[Day],
     people: &[String],
     roots: &[Result<usize, String>],
     monthly: &[MonthPoint],
-    as_of: NaiveDate,
+    as_of: Day,
     thresholds: Thresholds,
 ) -> Figures {
     let last_month = month_start(as_of);
@@ -380,12 +387,12 @@ fn figures(
         .filter(|m| m.month >= first_month && m.month <= last_month && m.messages > 0)
         .count() as u32;
     // The check-in period (T − P, T], by the classification's own rule.
-    let in_period = |d: NaiveDate| crate::classify::in_window(d, as_of, thresholds.period_days);
+    let in_period = |d: Day| day::in_window(d, as_of, thresholds.period_days);
     let period: Vec<usize> = (0..days.len()).filter(|&i| in_period(days[i])).collect();
     let messages_in_period = period.len() as u64;
 
     // Threads keyed by their root (held or missing); started = earliest message.
-    let mut threads: HashMap<String, (NaiveDate, BTreeSet<&str>)> = HashMap::new();
+    let mut threads: HashMap<String, (Day, BTreeSet<&str>)> = HashMap::new();
     for (i, r) in roots.iter().enumerate() {
         let key = match r {
             Ok(root) => format!("#{root}"),
@@ -395,7 +402,7 @@ fn figures(
         e.0 = e.0.min(days[i]);
         e.1.insert(people[i].as_str());
     }
-    let started: Vec<&(NaiveDate, BTreeSet<&str>)> =
+    let started: Vec<&(Day, BTreeSet<&str>)> =
         threads.values().filter(|(d, _)| in_period(*d)).collect();
     let threads_in_period = started.len() as u64;
     let threads_two_or_more_voices = started.iter().filter(|(_, v)| v.len() >= 2).count() as u64;
@@ -452,8 +459,8 @@ mod tests {
     use super::*;
     use crate::members::MemberTable;
 
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn day(s: &str) -> Day {
+        crate::day::parse(s).unwrap()
     }
 
     fn msg(date: &str, from: &str, id: &str, parent: Option<&str>) -> ActivityMessage {
@@ -475,6 +482,8 @@ mod tests {
             name: "A".into(),
             archives: vec![],
             roster: None,
+            roster_date: None,
+            rosters: vec![],
             checkins: None,
             aliases: None,
             checkin_subject: None,
@@ -490,9 +499,12 @@ mod tests {
             coalition: "a".into(),
             as_of: day("2025-06-30"),
             thresholds: Thresholds::default(),
+            has_roster: false,
             members: vec![],
+            former: vec![],
             counts: ClassCounts::default(),
             duplicate_suggestions: vec![],
+            ambiguous_keys: vec![],
         };
         ReportModel::compute(&settings(), table, vec![], messages)
     }
@@ -537,7 +549,8 @@ mod tests {
     fn a_coordinator_writing_from_an_alias_address_is_still_the_coordinator() {
         let row = crate::members::MemberRow {
             coalition: "a".into(),
-            person: "c2@y.org".into(),
+            person: "C. Two".into(),
+            email: Some("c2@y.org".into()),
             addresses: vec!["c2@y.org".into(), "c@x.org".into()],
             class: crate::classify::MemberClass::Active,
             reason: String::new(),
@@ -554,9 +567,12 @@ mod tests {
             coalition: "a".into(),
             as_of: day("2025-06-30"),
             thresholds: Thresholds::default(),
+            has_roster: false,
             members: vec![row],
+            former: vec![],
             counts: ClassCounts::default(),
             duplicate_suggestions: vec![],
+            ambiguous_keys: vec![],
         };
         let m = [
             msg("2025-03-01", "c2@y.org", "t1", None),

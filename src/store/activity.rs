@@ -1,14 +1,109 @@
-//! Coalition-level activity for reports: the counted messages of one
-//! coalition, with just what the figures and charts need (day, sender,
-//! threading headers). The figures themselves are computed in `report`, from
-//! this list, so every chart and figure agrees on what a counted message is.
+//! Message activity as the member table and the reports read it: per
+//! address aggregates of counted posts ([`post_stats`]), the display names
+//! senders use ([`display_names`]), and the counted messages of one
+//! coalition with what the figures and charts need ([`counted_messages`]).
 //!
 //! "Counted" follows DESIGN.md: not set aside, dated, dated no later than the
 //! evaluation day T (nothing after T exists for the evaluation), and not a
 //! reply to the check-in message ("a check-in reply is a response, not a
-//! counted post").
+//! counted post"). One definition of a reply serves every statement
+//! ([`super::checkins::is_checkin_reply`]).
 
-use rusqlite::{Connection, params};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, named_params};
+
+use super::checkins::is_checkin_reply;
+use crate::day::{self, Day};
+
+/// Counted-post figures of one address as of T.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PostStats {
+    /// Counted posts in the period.
+    pub in_period: u64,
+    /// Counted posts up to T.
+    pub total: u64,
+    /// Day of the first counted post.
+    pub first: Option<Day>,
+    /// Day of the last counted post.
+    pub last: Option<Day>,
+}
+
+/// Per-address counted posts of `coalition_id` up to `as_of`, and in the
+/// period starting on `period_start`, in one aggregate query. `checkin` is
+/// the check-in message's id: replies to it are responses, not posts.
+/// Addresses with no counted post are left out.
+pub fn post_stats(
+    conn: &Connection,
+    coalition_id: i64,
+    as_of: Day,
+    period_start: Day,
+    checkin: Option<&str>,
+) -> rusqlite::Result<HashMap<String, PostStats>> {
+    // Check-in replies are left out by rowid, so the aggregate itself reads
+    // only the (coalition_id, from_addr, date, set_aside) index.
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT from_addr, count(*), sum(date >= :period_start), min(date), max(date)
+         FROM messages
+         WHERE coalition_id = :coalition AND from_addr IS NOT NULL AND set_aside IS NULL
+           AND date IS NOT NULL AND date < :until
+           AND (:checkin IS NULL OR id NOT IN (
+                SELECT m.id FROM messages m WHERE m.coalition_id = :coalition AND ",
+        is_checkin_reply!(),
+        "))
+         GROUP BY from_addr"
+    ))?;
+    let mut rows = stmt.query(named_params! {
+        ":coalition": coalition_id,
+        ":checkin": checkin,
+        ":until": day::end_secs(as_of),
+        ":period_start": day::start_secs(period_start),
+    })?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next()? {
+        out.insert(
+            r.get(0)?,
+            PostStats {
+                total: r.get::<_, i64>(1)? as u64,
+                in_period: r.get::<_, i64>(2)? as u64,
+                first: r.get::<_, Option<i64>>(3)?.and_then(day::of_secs),
+                last: r.get::<_, Option<i64>>(4)?.and_then(day::of_secs),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Every (address, display name, messages) the coalition's senders used up
+/// to `as_of`, set-aside messages included (a name is a name), for naming
+/// persons and suggesting duplicates.
+pub fn display_names(
+    conn: &Connection,
+    coalition_id: i64,
+    as_of: Day,
+) -> rusqlite::Result<Vec<(String, String, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT from_addr, from_name, count(*) FROM messages
+         WHERE coalition_id = :coalition AND from_addr IS NOT NULL AND from_name IS NOT NULL
+           AND (date IS NULL OR date < :until)
+         GROUP BY from_addr, from_name",
+    )?;
+    let rows = stmt.query_map(
+        named_params! { ":coalition": coalition_id, ":until": day::end_secs(as_of) },
+        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)),
+    )?;
+    rows.collect()
+}
+
+/// The day of the coalition's first dated message, where history starts.
+pub fn first_message_day(conn: &Connection, coalition_id: i64) -> rusqlite::Result<Option<Day>> {
+    let first: Option<i64> = conn.query_row(
+        "SELECT min(date) FROM messages WHERE coalition_id = ?1",
+        [coalition_id],
+        |r| r.get(0),
+    )?;
+    Ok(first.and_then(day::of_secs))
+}
 
 /// One counted message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,18 +135,20 @@ pub fn counted_messages(
         Some(subject) => super::checkins::checkin_message(conn, coalition_id, subject)?,
         None => None,
     };
-    // One definition of "a reply to the check-in message" for the member
-    // table and the figures: `checkins::IS_CHECKIN_REPLY`, on `m` and `?2`.
-    let sql = format!(
+    let mut stmt = conn.prepare_cached(concat!(
         "SELECT m.date, lower(coalesce(m.from_addr, '')), m.message_id, m.in_reply_to, m.refs
            FROM messages m
-          WHERE m.coalition_id = ?1 AND m.set_aside IS NULL AND m.date IS NOT NULL
-            AND m.date < ?3 AND NOT {}
-          ORDER BY m.date, m.id",
-        super::checkins::IS_CHECKIN_REPLY
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![coalition_id, checkin_id, until], |r| {
+          WHERE m.coalition_id = :coalition AND m.set_aside IS NULL AND m.date IS NOT NULL
+            AND m.date < :until AND NOT ",
+        is_checkin_reply!(),
+        " ORDER BY m.date, m.id"
+    ))?;
+    let params = named_params! {
+        ":coalition": coalition_id,
+        ":checkin": checkin_id,
+        ":until": until,
+    };
+    let rows = stmt.query_map(params, |r| {
         let in_reply_to: Option<String> = r.get(3)?;
         let refs: Option<String> = r.get(4)?;
         let parent = in_reply_to
@@ -90,7 +187,7 @@ mod tests {
                 "INSERT INTO messages (coalition_id, list_id, message_key, message_id, date, date_source,
                                        from_addr, in_reply_to, refs, size, byte_offset, set_aside)
                  VALUES (?1, ?2, ?3, ?3, ?4, 'header', 'A@x.org', ?5, ?6, 1, 0, ?7)",
-                params![c, l, key, date, irt, refs, aside],
+                rusqlite::params![c, l, key, date, irt, refs, aside],
             )
             .unwrap();
         };
@@ -138,7 +235,7 @@ mod tests {
                 "INSERT INTO messages (coalition_id, list_id, message_key, message_id, date, date_source,
                                        from_addr, subject, in_reply_to, size, byte_offset)
                  VALUES (?1, ?2, ?3, ?3, ?4, 'header', 'a@x.org', ?5, ?6, 1, 0)",
-                params![c, l, key, date, subject, irt],
+                rusqlite::params![c, l, key, date, subject, irt],
             )
             .unwrap();
         }

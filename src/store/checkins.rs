@@ -1,26 +1,44 @@
 //! Check-in responses in the store (DESIGN.md, "Check-in response").
 //!
-//! Two sources: rows of a CSV with the header `address,date,status`, stored
-//! in `checkins`; and replies in the archive to the coalition's check-in
-//! message, never copied but derived from `messages` each time, so a later
-//! ingest of more replies needs no extra step.
+//! Two sources: rows of check-in files, stored per file (the file is the
+//! source of truth for its rows: storing it again replaces what it said
+//! before, so a corrected or deleted row takes effect); and replies in the
+//! archive to the coalition's check-in message, never copied but derived
+//! from `messages` each time, so a later ingest of more replies needs no
+//! extra step. Reading the files is [`crate::inputs::checkins`]' job.
 
-use std::path::Path;
-
-use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
-use super::rosters::{ImportError, split_csv_line};
 use crate::classify::CheckinStatus;
-use crate::identity::{looks_like_address, normalize_address};
+use crate::day::{self, Day};
+use crate::inputs::checkins::CheckinRow;
 
-/// What a check-in import did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckinImport {
-    /// Rows read.
+/// What storing a check-in file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replaced {
+    /// Rows the file holds now.
     pub rows: usize,
-    /// Rows not held before.
-    pub new: usize,
+    /// Rows it held before that it no longer holds (corrected or deleted).
+    pub removed: usize,
+    /// Rows it holds now that it did not before.
+    pub added: usize,
+}
+
+/// Where a response came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResponseSource {
+    /// A row of a check-in file (`line` is unknown for rows stored before 0.2).
+    File {
+        /// The file, as stored.
+        source: String,
+        /// The 1-based line.
+        line: Option<u64>,
+    },
+    /// A reply in the archive to the check-in message.
+    Reply {
+        /// The reply's Message-ID (or derived key).
+        message: String,
+    },
 }
 
 /// One check-in response.
@@ -29,112 +47,74 @@ pub struct Response {
     /// Normalised address.
     pub address: String,
     /// The UTC day of the response.
-    pub day: NaiveDate,
+    pub day: Day,
     /// What they answered.
     pub status: CheckinStatus,
+    /// Where it came from.
+    pub source: ResponseSource,
 }
 
-/// Parses a status as written in files.
-pub fn parse_status(text: &str) -> Option<CheckinStatus> {
-    match text.trim().to_lowercase().as_str() {
-        "full" => Some(CheckinStatus::Full),
-        "observer" => Some(CheckinStatus::Observer),
-        "leave" => Some(CheckinStatus::Leave),
-        _ => None,
-    }
-}
-
-/// Parses the text of a check-in CSV. Errors carry the 1-based line.
-pub fn parse_checkins(text: &str) -> Result<Vec<Response>, (usize, String)> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}').trim()))
-        .filter(|(_, l)| !l.is_empty());
-    let header_help = "expected the header address,date,status";
-    let Some((line, header)) = lines.next() else {
-        return Err((1, format!("empty file; {header_help}")));
-    };
-    let header: Vec<String> = split_csv_line(header)
-        .into_iter()
-        .map(|h| h.to_lowercase())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(a), Some(d), Some(s)) = (col("address"), col("date"), col("status")) else {
-        return Err((line, header_help.to_string()));
-    };
-    let mut out = Vec::new();
-    for (line, text) in lines {
-        let fields = split_csv_line(text);
-        let get = |c: usize| fields.get(c).map(String::as_str).unwrap_or("");
-        let address = normalize_address(get(a));
-        if !looks_like_address(&address) {
-            return Err((line, format!("'{}' is not an address", get(a))));
-        }
-        let day = NaiveDate::parse_from_str(get(d), "%Y-%m-%d").map_err(|_| {
-            (
-                line,
-                format!("date '{}' is not a date; write YYYY-MM-DD", get(d)),
-            )
-        })?;
-        let status = parse_status(get(s)).ok_or_else(|| {
-            (
-                line,
-                format!("unknown status '{}'; write full, observer or leave", get(s)),
-            )
-        })?;
-        out.push(Response {
-            address,
-            day,
-            status,
-        });
-    }
-    Ok(out)
-}
-
-/// Imports check-in responses (CSV `address,date,status`) for `coalition_id`.
-/// Idempotent: a row already held is not added again. One transaction:
-/// nothing is written when any row is bad.
-pub fn import_file(
+/// Stores `rows` as everything the check-in file `source` says for
+/// `coalition_id`, replacing what it said before (also under `old_sources`,
+/// the names the same file was stored under earlier). One transaction.
+pub fn replace_file(
     conn: &mut Connection,
     coalition_id: i64,
-    path: &Path,
-) -> Result<CheckinImport, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::File {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let responses =
-        parse_checkins(&String::from_utf8_lossy(&bytes)).map_err(|(line, message)| {
-            ImportError::Row {
-                path: path.to_path_buf(),
-                line,
-                message,
-            }
-        })?;
+    source: &str,
+    old_sources: &[&str],
+    rows: &[CheckinRow],
+) -> rusqlite::Result<Replaced> {
     let tx = conn.transaction()?;
-    let mut new = 0;
+    let mut before: Vec<(String, String, String)> = Vec::new();
     {
-        let mut stmt = tx.prepare(
-            "INSERT INTO checkins (coalition_id, address, date, status, source)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(coalition_id, address, date, status) DO NOTHING",
+        let mut select = tx.prepare(
+            "SELECT address, date, status FROM checkins WHERE coalition_id = ?1 AND source = ?2",
         )?;
-        let source = path.to_string_lossy();
-        for r in &responses {
-            new += stmt.execute(params![
+        let mut delete =
+            tx.prepare("DELETE FROM checkins WHERE coalition_id = ?1 AND source = ?2")?;
+        for s in std::iter::once(source).chain(old_sources.iter().copied()) {
+            let got = select.query_map(params![coalition_id, s], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            for row in got {
+                before.push(row?);
+            }
+            delete.execute(params![coalition_id, s])?;
+        }
+    }
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO checkins (coalition_id, source, line, address, date, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for r in rows {
+            insert.execute(params![
                 coalition_id,
+                source,
+                r.line as i64,
                 r.address,
-                r.day.format("%Y-%m-%d").to_string(),
-                r.status.as_str(),
-                source
+                day::format(r.day),
+                r.status.as_str()
             ])?;
         }
     }
     tx.commit()?;
-    Ok(CheckinImport {
-        rows: responses.len(),
-        new,
+    let now: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.address.clone(),
+                day::format(r.day),
+                r.status.as_str().to_string(),
+            )
+        })
+        .collect();
+    let removed = before.iter().filter(|b| !now.contains(b)).count();
+    let added = now.iter().filter(|n| !before.contains(n)).count();
+    Ok(Replaced {
+        rows: rows.len(),
+        removed,
+        added,
     })
 }
 
@@ -153,7 +133,7 @@ pub fn checkin_message(
     if needle.is_empty() {
         return Ok(None);
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT coalesce(message_id, message_key), subject FROM messages
          WHERE coalition_id = ?1 AND subject IS NOT NULL
          ORDER BY date IS NULL, date, id",
@@ -168,55 +148,70 @@ pub fn checkin_message(
     Ok(None)
 }
 
-/// SQL condition: message `m` is a reply to the check-in message `?2` ("a
-/// reply is a message naming it in `In-Reply-To` or `References`"). False
-/// for every message when `?2` is NULL.
-pub const IS_CHECKIN_REPLY: &str = "(?2 IS NOT NULL AND (coalesce(m.in_reply_to, '') = ?2
-    OR instr(' ' || coalesce(m.refs, '') || ' ', ' ' || ?2 || ' ') > 0))";
+/// SQL condition: message `m` is a reply to the check-in message bound as
+/// `:checkin` ("a reply is a message naming it in `In-Reply-To` or
+/// `References`"); false for every message when `:checkin` is NULL. A macro,
+/// so each statement that needs it stays one string literal and every one of
+/// them agrees on what a reply is.
+macro_rules! is_checkin_reply {
+    () => {
+        "(:checkin IS NOT NULL AND (coalesce(m.in_reply_to, '') = :checkin
+          OR instr(' ' || coalesce(m.refs, '') || ' ', ' ' || :checkin || ' ') > 0))"
+    };
+}
+pub(crate) use is_checkin_reply;
 
-/// Every response dated no later than `as_of`: CSV rows, and archive replies
-/// to `checkin` (a Message-ID) that are dated and not set aside. A reply
-/// whose own text says "observer" (`says_observer`, computed at ingest) is an
-/// observer response, any other reply a full-member response.
+/// Every response dated no later than `as_of`: file rows, and archive
+/// replies to `checkin` (a Message-ID) that are dated and not set aside. A
+/// reply whose own text says "observer" (`says_observer`, computed at
+/// ingest) is an observer response, any other reply a full-member response.
 pub fn responses_up_to(
     conn: &Connection,
     coalition_id: i64,
-    as_of: NaiveDate,
+    as_of: Day,
     checkin: Option<&str>,
 ) -> rusqlite::Result<Vec<Response>> {
-    let t = as_of.format("%Y-%m-%d").to_string();
+    let t = day::format(as_of);
     let mut out = Vec::new();
-    let mut stmt = conn.prepare(
-        "SELECT address, date, status FROM checkins WHERE coalition_id = ?1 AND date <= ?2",
+    let mut stmt = conn.prepare_cached(
+        "SELECT address, date, status, source, line FROM checkins
+         WHERE coalition_id = ?1 AND date <= ?2",
     )?;
     let mut rows = stmt.query(params![coalition_id, t])?;
     while let Some(r) = rows.next()? {
-        let day: String = r.get(1)?;
+        let date: String = r.get(1)?;
         let status: String = r.get(2)?;
-        if let (Ok(day), Some(status)) = (
-            NaiveDate::parse_from_str(&day, "%Y-%m-%d"),
-            parse_status(&status),
-        ) {
+        // Rows are checked on the way in; one written by hand into the
+        // database that does not read back is left out, not fatal.
+        if let (Ok(day), Some(status)) = (day::parse(&date), CheckinStatus::parse(&status)) {
             out.push(Response {
                 address: r.get(0)?,
                 day,
                 status,
+                source: ResponseSource::File {
+                    source: r.get(3)?,
+                    line: r.get::<_, Option<i64>>(4)?.map(|l| l as u64),
+                },
             });
         }
     }
     if let Some(mid) = checkin {
-        let end = end_of_day_secs(as_of);
-        let sql = format!(
-            "SELECT m.from_addr, m.date, m.says_observer FROM messages m
-             WHERE m.coalition_id = ?1 AND m.date < ?3 AND m.set_aside IS NULL
-               AND m.from_addr IS NOT NULL AND {IS_CHECKIN_REPLY}"
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params![coalition_id, mid, end])?;
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT m.from_addr, m.date, m.says_observer, coalesce(m.message_id, m.message_key)
+             FROM messages m
+             WHERE m.coalition_id = :coalition AND m.date < :until AND m.set_aside IS NULL
+               AND m.from_addr IS NOT NULL AND ",
+            is_checkin_reply!()
+        ))?;
+        let mut rows = stmt.query(rusqlite::named_params! {
+            ":coalition": coalition_id,
+            ":checkin": mid,
+            ":until": day::end_secs(as_of),
+        })?;
         while let Some(r) = rows.next()? {
             let secs: i64 = r.get(1)?;
             let observer: bool = r.get(2)?;
-            if let Some(day) = day_of(secs) {
+            if let Some(day) = day::of_secs(secs) {
                 out.push(Response {
                     address: r.get(0)?,
                     day,
@@ -225,6 +220,7 @@ pub fn responses_up_to(
                     } else {
                         CheckinStatus::Full
                     },
+                    source: ResponseSource::Reply { message: r.get(3)? },
                 });
             }
         }
@@ -232,89 +228,73 @@ pub fn responses_up_to(
     Ok(out)
 }
 
-/// Unix seconds at the start of the UTC day after `day`: everything dated
-/// before it is dated no later than `day`.
-pub fn end_of_day_secs(day: NaiveDate) -> i64 {
-    start_of_day_secs(day) + 86_400
-}
-
-/// Unix seconds at the start of the UTC day `day`.
-pub fn start_of_day_secs(day: NaiveDate) -> i64 {
-    day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
-}
-
-/// The UTC day of Unix seconds.
-pub fn day_of(secs: i64) -> Option<NaiveDate> {
-    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.date_naive())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
 
-    #[rstest]
-    #[case::unknown_status(
-        "address,date,status\na@x.org,2025-01-01,maybe\n",
-        2,
-        "unknown status 'maybe'; write full, observer or leave"
-    )]
-    #[case::bad_date(
-        "address,date,status\na@x.org,01/02/2025,full\n",
-        2,
-        "date '01/02/2025' is not a date; write YYYY-MM-DD"
-    )]
-    #[case::bad_header("email,when,what\n", 1, "expected the header address,date,status")]
-    #[case::bad_address(
-        "address,date,status\n\nnobody,2025-01-01,full\n",
-        3,
-        "'nobody' is not an address"
-    )]
-    fn bad_checkin_rows_are_named(#[case] text: &str, #[case] line: usize, #[case] msg: &str) {
-        assert_eq!(parse_checkins(text).unwrap_err(), (line, msg.to_string()));
+    fn row(line: u64, address: &str, day: &str, status: CheckinStatus) -> CheckinRow {
+        CheckinRow {
+            line,
+            address: address.into(),
+            day: day::parse(day).unwrap(),
+            status,
+        }
     }
 
     #[test]
-    fn checkin_import_is_idempotent_and_atomic() {
+    fn a_file_stored_again_replaces_what_it_said_before() {
         let mut conn = crate::store::open_in_memory().unwrap();
         let c = crate::store::messages::ensure_coalition(&conn, "dc", None).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let good = dir.path().join("good.csv");
-        std::fs::write(
-            &good,
-            "address,date,status\nA@x.org,2025-01-01,Observer\nb at x.org,2025-01-02,leave\n",
-        )
-        .unwrap();
+        let first = [
+            row(2, "a@x.org", "2025-01-01", CheckinStatus::Full),
+            row(3, "b@x.org", "2025-01-02", CheckinStatus::Leave),
+        ];
+        let got = replace_file(&mut conn, c, "/f.csv", &[], &first).unwrap();
+        assert_eq!((got.rows, got.added, got.removed), (2, 2, 0));
+        // The same file again: nothing changes.
+        let got = replace_file(&mut conn, c, "/f.csv", &[], &first).unwrap();
+        assert_eq!((got.added, got.removed), (0, 0));
+        // a@ corrected to observer, b@'s row deleted.
+        let second = [row(2, "a@x.org", "2025-01-01", CheckinStatus::Observer)];
+        let got = replace_file(&mut conn, c, "/f.csv", &[], &second).unwrap();
+        assert_eq!((got.rows, got.added, got.removed), (1, 1, 2));
+        let t = day::parse("2025-06-01").unwrap();
+        let responses = responses_up_to(&conn, c, t, None).unwrap();
+        assert_eq!(responses.len(), 1);
         assert_eq!(
-            import_file(&mut conn, c, &good).unwrap(),
-            CheckinImport { rows: 2, new: 2 }
-        );
-        assert_eq!(
-            import_file(&mut conn, c, &good).unwrap(),
-            CheckinImport { rows: 2, new: 0 }
-        );
-        let bad = dir.path().join("bad.csv");
-        std::fs::write(
-            &bad,
-            "address,date,status\nc@x.org,2025-01-01,full\nd@x.org,2025-01-01,nope\n",
-        )
-        .unwrap();
-        let err = import_file(&mut conn, c, &bad).unwrap_err();
-        assert!(
-            err.to_string()
-                .ends_with("bad.csv:3: unknown status 'nope'; write full, observer or leave"),
-            "{err}"
-        );
-        let got =
-            responses_up_to(&conn, c, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(), None).unwrap();
-        assert_eq!(
-            got.len(),
-            1,
-            "nothing after as-of, nothing from the failed file"
-        );
-        assert_eq!(
-            (got[0].address.as_str(), got[0].status),
+            (responses[0].address.as_str(), responses[0].status),
             ("a@x.org", CheckinStatus::Observer)
         );
+        assert_eq!(
+            responses[0].source,
+            ResponseSource::File {
+                source: "/f.csv".into(),
+                line: Some(2)
+            }
+        );
+        // Another file's rows are left alone.
+        replace_file(&mut conn, c, "/g.csv", &[], &first).unwrap();
+        replace_file(&mut conn, c, "/f.csv", &[], &[]).unwrap();
+        assert_eq!(responses_up_to(&conn, c, t, None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn nothing_after_as_of_is_a_response() {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        let c = crate::store::messages::ensure_coalition(&conn, "dc", None).unwrap();
+        replace_file(
+            &mut conn,
+            c,
+            "/f.csv",
+            &[],
+            &[row(2, "a@x.org", "2025-01-02", CheckinStatus::Full)],
+        )
+        .unwrap();
+        let on = |d: &str| {
+            responses_up_to(&conn, c, day::parse(d).unwrap(), None)
+                .unwrap()
+                .len()
+        };
+        assert_eq!((on("2025-01-01"), on("2025-01-02")), (0, 1));
     }
 }

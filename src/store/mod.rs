@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_sources_malformed",
         include_str!("migrations/0002_sources_malformed.sql"),
     ),
+    (
+        "0003_checkins_by_source",
+        include_str!("migrations/0003_checkins_by_source.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

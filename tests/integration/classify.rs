@@ -144,20 +144,30 @@ fn scenario_members_csv_matches_the_hand_written_table() {
     let json: serde_json::Value =
         serde_json::from_str(&classify(dir.path(), "one.db", &["--format", "json"])).unwrap();
     assert_eq!(json["as_of"], "2025-06-23");
-    assert_eq!(json["period_days"], 365);
-    assert_eq!(json["inactivity_days"], 730);
-    assert_eq!(json["min_posts"], 1);
+    assert_eq!(
+        json["thresholds"],
+        serde_json::json!({"period_days": 365, "inactivity_days": 730, "min_posts": 1, "former_after_days": 1825})
+    );
     assert_eq!(
         json["counts"],
-        serde_json::json!({"active": 4, "observer": 4, "dormant": 3})
+        serde_json::json!({"active": 4, "observer": 5, "dormant": 1})
     );
-    assert_eq!(json["members"].as_array().unwrap().len(), 11);
-    assert_eq!(json["members"][0]["person"], "carol@home.example");
+    assert_eq!(json["former"], 3);
+    assert_eq!(json["members"].as_array().unwrap().len(), 10);
+    assert_eq!(json["members"][0]["person"], "Carol Home");
+    assert_eq!(json["members"][0]["email"], "carol@home.example");
 
     let table = classify(dir.path(), "one.db", &[]);
     assert!(
-        table.contains("4 active, 4 observer, 3 dormant, 11 members"),
+        table.contains("4 active, 5 observer, 1 dormant, 10 members; 3 former participants"),
         "{table}"
+    );
+
+    // The former participants, hand-written too.
+    let former = classify(dir.path(), "one.db", &["--former", "--format", "csv"]);
+    assert_eq!(
+        former,
+        std::fs::read_to_string(scenario("former.csv")).unwrap()
     );
 
     // The same from a configuration file: database, as-of, aliases and
@@ -262,7 +272,7 @@ fn bad_roster_and_checkin_files_name_file_and_line_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let db = db_with_coalition(d);
-    let cases: [(&str, &str, &str, &str); 6] = [
+    let cases: [(&str, &str, &str, &str); 9] = [
         (
             "roster",
             "status.csv",
@@ -299,6 +309,24 @@ fn bad_roster_and_checkin_files_name_file_and_line_and_write_nothing() {
             "who,when\n",
             "header.csv:1: expected the header address,date,status",
         ),
+        (
+            "roster",
+            "answers.csv",
+            "address,date,status\na@x.org,2025-01-01,full\nb@x.org,2025-01-01,observer\n",
+            "answers.csv:1: this looks like a check-in file (header 'address,date,status'), not a roster; import it with `listpulse checkin import`",
+        ),
+        (
+            "checkin",
+            "far.csv",
+            "address,date,status\na@x.org,+10000-01-01,full\n",
+            "far.csv:2: date '+10000-01-01' is not a date; write YYYY-MM-DD",
+        ),
+        (
+            "roster",
+            "after-name.csv",
+            "address,name\na@x.org,\"Doe,\nJane\"\nnope,B\n",
+            "after-name.csv:4: 'nope' is not an address",
+        ),
     ];
     for (what, name, text, want) in cases {
         std::fs::write(d.join(name), text).unwrap();
@@ -330,6 +358,7 @@ fn bad_roster_and_checkin_files_name_file_and_line_and_write_nothing() {
         ],
         "no coalition 'dc-x' in the database (known: dc-scenario)",
     );
+    std::fs::write(d.join("roster.csv"), "a@x.org\n").unwrap();
     fails(
         d,
         &[
@@ -339,7 +368,7 @@ fn bad_roster_and_checkin_files_name_file_and_line_and_write_nothing() {
             &db,
             "--coalition",
             "dc-x",
-            "ok.csv",
+            "roster.csv",
         ],
         "no coalition 'dc-x' in the database (known: dc-scenario)",
     );

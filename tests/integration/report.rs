@@ -90,6 +90,7 @@ fn expected_files() -> Vec<PathBuf> {
         let dir = Path::new(slug);
         for f in [
             "members.csv",
+            "former.csv",
             "contacts.csv",
             "summary.json",
             "summary.md",
@@ -231,7 +232,7 @@ fn comparison_holds_no_address_and_no_member_name() {
     let mut names = Vec::new();
     for slug in SLUGS {
         let roster =
-            fs::read_to_string(dir.path().join(format!("demo/rosters/{slug}.csv"))).unwrap();
+            fs::read_to_string(dir.path().join(format!("demo/rosters/{slug}-2025.csv"))).unwrap();
         for line in roster.lines().skip(1) {
             let cells: Vec<&str> = line.split(',').collect();
             names.push(cells[0].to_string());
@@ -451,10 +452,12 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
     );
     assert!(dom.contains("<table class=\"members\""));
     let members = fs::read_to_string(out.join("dc-open-data/members.csv")).unwrap();
+    let former = fs::read_to_string(out.join("dc-open-data/former.csv")).unwrap();
     assert_eq!(
         dom.matches("<tr>").count(),
-        // figures table rows + member rows + the member header row
-        6 + members.lines().count(),
+        // figures table rows + member rows and their header row + former
+        // participants and theirs
+        6 + members.lines().count() + former.lines().count(),
     );
     assert!(dom.contains("Possible duplicate identities"));
     // Self-contained: nothing is loaded from anywhere (the only URLs are SVG namespaces).
@@ -471,8 +474,12 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
 #[test]
 fn the_demo_generator_reproduces_the_committed_fixtures() {
     let dir = tempfile::tempdir().unwrap();
-    let status = Command::new(assert_cmd::cargo::cargo_bin!("listpulse-demo"))
+    // The generator is an example (a development tool, not installed):
+    // cargo builds it if this test binary was built without it.
+    let status = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--offline", "--example", "demo", "--"])
         .arg(dir.path())
+        .current_dir(crate::util::root())
         .status()
         .unwrap();
     assert!(status.success());
@@ -493,7 +500,7 @@ fn the_demo_generator_reproduces_the_committed_fixtures() {
         };
         assert!(
             a == b,
-            "{} differs: run `cargo run --bin listpulse-demo`",
+            "{} differs: run `cargo run --example demo`",
             path.display()
         );
     }

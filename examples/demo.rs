@@ -2,8 +2,8 @@
 //! seven and a half years, in the archive formats listpulse reads, with their
 //! rosters, check-ins, aliases and a configuration.
 //!
-//! Usage: `cargo run --bin listpulse-demo -- [FOLDER]` (default
-//! `fixtures/demo`). The output depends on nothing but this file: a fixed
+//! Usage: `cargo run --example demo -- [FOLDER]` (default `fixtures/demo`).
+//! A development tool, not installed with listpulse. The output depends on nothing but this file: a fixed
 //! seed, no clock, no environment, so a test can check that the committed
 //! fixtures are exactly what it writes. Every person is invented (random
 //! first and last names) and every address is at an `example.*` domain
@@ -441,7 +441,7 @@ fn headers(c: &Coalition, m: &Msg, obfuscated: bool) -> String {
         _ => (p.addr.clone(), p.name.clone()),
     };
     if obfuscated {
-        let _ = writeln!(h, "From: {} ({name})", addr.replace('@', " at "));
+        let _ = writeln!(h, "From: {} ({name})", archived_address(c, m.when, &addr));
     } else {
         let _ = writeln!(h, "From: \"{name}\" <{addr}>");
         let _ = writeln!(h, "To: {}@lists.example.org", c.slug);
@@ -464,6 +464,20 @@ fn headers(c: &Coalition, m: &Msg, obfuscated: bool) -> String {
         );
     }
     h
+}
+
+/// How the list's pipermail archive shows an address: `jane at example.org`,
+/// and on the Rural Connectivity list from 2019 scrambled the way
+/// stat.ethz.ch's Mailman does (DESIGN.md, "Person"), so the demo shows
+/// scrambled keys finding their person.
+fn archived_address(c: &Coalition, when: NaiveDateTime, addr: &str) -> String {
+    if c.slug == "dc-rural-access" && when.year() >= 2019 {
+        listpulse::identity::SCHEMES[0]
+            .scramble(addr)
+            .expect("an address")
+    } else {
+        addr.replace('@', " at ")
+    }
 }
 
 fn envelope(sender: &str, t: NaiveDateTime) -> String {
@@ -508,7 +522,7 @@ fn write_archives(root: &Path, c: &Coalition) {
             for m in &c.messages {
                 let s = months.entry((m.when.year(), m.when.month())).or_default();
                 s.push_str(&envelope(
-                    &c.people[m.from].addr.replace('@', " at "),
+                    &archived_address(c, m.when, &c.people[m.from].addr),
                     m.when,
                 ));
                 s.push_str(&headers(c, m, true));
@@ -551,39 +565,53 @@ fn write_archives(root: &Path, c: &Coalition) {
     }
 }
 
+/// The years a coordinator exported the roster, each on 1 June: the
+/// snapshots the demo's history is evaluated with.
+const ROSTER_YEARS: std::ops::RangeInclusive<i32> = 2019..=2025;
+
+fn roster_file(slug: &str, year: i32) -> String {
+    format!("rosters/{slug}-{year}.csv")
+}
+
 fn write_roster_and_checkins(rng: &mut Rng, root: &Path, c: &Coalition, used: &mut Vec<String>) {
-    let mut roster = String::from("address,name,joined,status\n");
+    // (person, status, the month they unsubscribed if they did)
+    let mut subscribers: Vec<(Person, &str, Option<u32>)> = Vec::new();
     for p in &c.people {
-        // Some who stopped posting have unsubscribed; the rest are still there.
-        if p.quits < 60 && rng.chance(0.5) {
-            continue;
-        }
+        // Half of those who stopped posting unsubscribe six months later;
+        // the rest stay subscribed and silent.
+        let gone = (p.quits < 60 && rng.chance(0.5)).then_some(p.quits + 6);
         let status = if rng.chance(0.1) { "observer" } else { "" };
-        let _ = writeln!(
-            roster,
-            "{},{},{},{status}",
-            p.addr,
-            p.name,
-            month_start(p.joins).format("%Y-%m-%d")
-        );
+        subscribers.push((p.clone(), status, gone));
     }
     // Subscribers who never write: listeners, the people check-ins are for.
     for i in 0..6 {
         let joins = rng.below(80) as u32;
         let q = person(rng, used, joins, MONTHS, 0);
         let status = if i % 3 == 0 { "observer" } else { "" };
-        let _ = writeln!(
-            roster,
-            "{},{},{},{status}",
-            q.addr,
-            q.name,
-            month_start(q.joins).format("%Y-%m-%d")
-        );
+        subscribers.push((q, status, None));
     }
-    write_file(
-        &root.join("rosters").join(format!("{}.csv", c.slug)),
-        roster.as_bytes(),
-    );
+    for year in ROSTER_YEARS {
+        let month = (year as u32 - 2018) * 12 + 5;
+        let mut roster = String::from("address,name,joined,status\n");
+        let mut seen: Vec<&str> = Vec::new();
+        for (p, status, gone) in &subscribers {
+            if p.joins > month
+                || gone.is_some_and(|g| g <= month)
+                || seen.contains(&p.addr.as_str())
+            {
+                continue;
+            }
+            seen.push(&p.addr);
+            let _ = writeln!(
+                roster,
+                "{},{},{},{status}",
+                p.addr,
+                p.name,
+                month_start(p.joins).format("%Y-%m-%d")
+            );
+        }
+        write_file(&root.join(roster_file(c.slug, year)), roster.as_bytes());
+    }
 
     // Last year's round, answered by mail to the coordinator and typed in.
     let mut checkins = String::from("address,date,status\n");
@@ -606,7 +634,7 @@ fn write_roster_and_checkins(rng: &mut Rng, root: &Path, c: &Coalition, used: &m
 
 fn config(coalitions: &[Coalition], aliases: &[(String, String)]) -> String {
     let mut s = String::from(
-        "# The demo: four invented coalitions. Generated by `cargo run --bin listpulse-demo`;\n\
+        "# The demo: four invented coalitions. Generated by `cargo run --example demo`;\n\
          # run it with `cargo run --release -- run --config fixtures/demo/listpulse.toml`.\n\
          database = \"../../target/demo.db\"\n\
          output = \"../../reports/demo\"\n\
@@ -629,10 +657,21 @@ fn config(coalitions: &[Coalition], aliases: &[(String, String)]) -> String {
         };
         let _ = write!(
             s,
-            "\n[[coalition]]\nslug = \"{slug}\"\nname = \"{name}\"\narchives = {archives}\nroster = \"rosters/{slug}.csv\"\ncheckins = \"checkins/{slug}.csv\"\n",
+            "\n[[coalition]]\nslug = \"{slug}\"\nname = \"{name}\"\narchives = {archives}\ncheckins = \"checkins/{slug}.csv\"\n",
             slug = c.slug,
             name = c.name
         );
+        // The coordinator's yearly exports, each the snapshot of its day:
+        // pinned dates, so the demo's output is the same whatever the day.
+        let rosters: Vec<String> = ROSTER_YEARS
+            .map(|y| {
+                format!(
+                    "  {{ path = \"{}\", date = \"{y}-06-01\" }},",
+                    roster_file(c.slug, y)
+                )
+            })
+            .collect();
+        let _ = writeln!(s, "rosters = [\n{}\n]", rosters.join("\n"));
         if aliases.iter().any(|(slug, _)| slug == c.slug) {
             let _ = writeln!(s, "aliases = \"aliases/{}.txt\"", c.slug);
         }
