@@ -56,15 +56,16 @@ impl Scheme {
     /// Lower-cases `text` and applies the replacements: the form two keys,
     /// or a key and a scrambled real address, are compared in.
     pub fn apply(&self, text: &str) -> String {
-        text.to_lowercase()
-            .chars()
-            .map(|c| {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars().flat_map(char::to_lowercase) {
+            out.push(
                 self.replace
                     .iter()
                     .find(|(from, _)| *from == c)
-                    .map_or(c, |(_, to)| *to)
-            })
-            .collect()
+                    .map_or(c, |(_, to)| *to),
+            );
+        }
+        out
     }
 
     /// A real address as this scheme writes it, in compared form.
@@ -76,12 +77,21 @@ impl Scheme {
     /// ```
     pub fn scramble(&self, address: &str) -> Option<String> {
         let (local, domain) = address.rsplit_once('@')?;
-        Some(self.apply(&format!("{local} sending from {domain}")))
+        let mut out = String::with_capacity(address.len() + 14);
+        out.push_str(local);
+        out.push_str(" sending from ");
+        out.push_str(domain);
+        Some(self.apply(&out))
     }
 }
 
 /// The scheme a scrambled key was written in, if it is one.
 pub fn scheme_of(key: &str) -> Option<&'static Scheme> {
+    // Every marker holds a space and no normalised real address does: the
+    // common case costs one scan and no allocation.
+    if !key.contains(' ') {
+        return None;
+    }
     let lower = key.to_lowercase();
     SCHEMES.iter().find(|s| lower.contains(s.marker))
 }
@@ -226,13 +236,22 @@ pub fn is_real_address(addr: &str) -> bool {
 /// Normalises a display name for duplicate detection: lower-cased, quotes
 /// dropped, white space collapsed. Empty when nothing is left.
 pub fn normalize_name(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !matches!(c, '"' | '\''))
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        let start = out.len();
+        if start > 0 {
+            out.push(' ');
+        }
+        out.extend(
+            word.chars()
+                .filter(|c| !matches!(c, '"' | '\''))
+                .flat_map(char::to_lowercase),
+        );
+        if out.len() == start + 1 || (start == 0 && out.is_empty()) {
+            out.truncate(start); // the word was all quotes
+        }
+    }
+    out
 }
 
 /// Addresses named together in an aliases file: one person a group
@@ -306,16 +325,28 @@ pub fn resolve<'a>(addresses: impl IntoIterator<Item = &'a str>, aliases: &'a Al
             uf.union(pair[0], pair[1]);
         }
     }
-    // Keys by compared form; real addresses by what each scheme makes of them.
+    // Keys by compared form; then real addresses by what each scheme in use
+    // makes of them (none at all on a list without keys, the usual case).
     let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut scrambled: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut in_use: Vec<&Scheme> = Vec::new();
     for (i, a) in names.iter().enumerate() {
-        if let Some(compared) = compared_key(a) {
-            keys.entry(compared).or_default().push(i);
-        } else if is_real_address(a) {
-            for scheme in SCHEMES {
-                if let Some(s) = scheme.scramble(a) {
-                    scrambled.entry(s).or_default().push(i);
+        if let Some(scheme) = scheme_of(a) {
+            keys.entry(scheme.apply(&collapse_spaces(a)))
+                .or_default()
+                .push(i);
+            if !in_use.contains(&scheme) {
+                in_use.push(scheme);
+            }
+        }
+    }
+    let mut scrambled: HashMap<String, Vec<usize>> = HashMap::new();
+    if !in_use.is_empty() {
+        for (i, a) in names.iter().enumerate() {
+            if is_real_address(a) {
+                for scheme in &in_use {
+                    if let Some(s) = scheme.scramble(a) {
+                        scrambled.entry(s).or_default().push(i);
+                    }
                 }
             }
         }
@@ -330,7 +361,7 @@ pub fn resolve<'a>(addresses: impl IntoIterator<Item = &'a str>, aliases: &'a Al
     let has_real = {
         let mut v = vec![false; names.len()];
         for (i, a) in names.iter().enumerate() {
-            if is_real_address(a) && !is_scrambled(a) {
+            if is_real_address(a) {
                 let r = uf.find(i);
                 v[r] = true;
             }

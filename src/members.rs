@@ -163,8 +163,8 @@ pub fn evaluate(
     coalition: &str,
     options: &MemberOptions,
 ) -> anyhow::Result<MemberTable> {
-    let ctx = Evaluation::load(conn, coalition, options)?;
-    let day = ctx.day(conn, options.as_of)?;
+    let (ctx, at_t) = Evaluation::load(conn, coalition, options)?;
+    let day = ctx.day(options.as_of, &at_t);
     let mut members = Vec::new();
     let mut former = Vec::new();
     for (p, person) in day.persons.iter().enumerate() {
@@ -207,7 +207,9 @@ pub fn evaluate(
     // DESIGN.md: members "sorted by class (active, observer, dormant) then
     // address"; former participants "by `last_sign_of_life` descending,
     // then `person`, then `addresses`".
-    members.sort_by(|a, b| (a.class, &a.addresses).cmp(&(b.class, &b.addresses)));
+    // Every address belongs to one person: the key is unique, so an
+    // unstable sort gives the same order, faster.
+    members.sort_unstable_by(|a, b| (a.class, &a.addresses).cmp(&(b.class, &b.addresses)));
     former.sort_by(|a, b| {
         (b.last_sign_of_life, &a.person, &a.addresses).cmp(&(
             a.last_sign_of_life,
@@ -240,13 +242,14 @@ pub fn history(
     coalition: &str,
     options: &MemberOptions,
 ) -> anyhow::Result<Vec<HistoryPoint>> {
-    let ctx = Evaluation::load(conn, coalition, options)?;
+    let (ctx, _) = Evaluation::load(conn, coalition, options)?;
     let first = activity::first_message_day(conn, ctx.coalition_id)?;
     let dates = day::anniversaries(options.as_of, first);
     let point = |conn: &Connection, date: Day| -> anyhow::Result<HistoryPoint> {
         let mut counts = ClassCounts::default();
         let mut former = 0;
-        for person in ctx.day(conn, date)?.persons.iter().flatten() {
+        let evidence = ctx.read(conn, date)?;
+        for person in ctx.day(date, &evidence).persons.iter().flatten() {
             match &person.standing {
                 Standing::Member(v) => counts.add(v.class),
                 Standing::Former => former += 1,
@@ -314,6 +317,13 @@ struct PersonDay {
     last_real: Option<(Day, String)>,
 }
 
+/// What the store says on one day: counted posts per address and the
+/// check-in responses up to it.
+struct DayEvidence {
+    posts: HashMap<String, activity::PostStats>,
+    responses: Vec<checkins::Response>,
+}
+
 /// Every person's standing on one day (`None`: nothing at all that day).
 struct DayView {
     has_roster: bool,
@@ -321,7 +331,13 @@ struct DayView {
 }
 
 impl Evaluation {
-    fn load(conn: &Connection, coalition: &str, options: &MemberOptions) -> anyhow::Result<Self> {
+    /// Reads everything that stays the same across days, and the evidence at
+    /// T (which also names the addresses to group into persons).
+    fn load(
+        conn: &Connection,
+        coalition: &str,
+        options: &MemberOptions,
+    ) -> anyhow::Result<(Self, DayEvidence)> {
         let as_of = options.as_of;
         let coalition_id = store::coalition_id(conn, coalition)?;
         let checkin = match &options.checkin_subject {
@@ -331,12 +347,16 @@ impl Evaluation {
         };
         let roster =
             rosters::RosterHistory::load(conn, coalition_id).context("reading roster snapshots")?;
-        let posts = activity::post_stats(conn, coalition_id, as_of, as_of, checkin.as_deref())
-            .context("reading message activity")?;
+        let at_t = read_day(
+            conn,
+            coalition_id,
+            as_of,
+            options.thresholds,
+            checkin.as_deref(),
+        )?;
+        let (posts, responses) = (&at_t.posts, &at_t.responses);
         let names =
             activity::display_names(conn, coalition_id, as_of).context("reading display names")?;
-        let responses = checkins::responses_up_to(conn, coalition_id, as_of, checkin.as_deref())
-            .context("reading check-in responses")?;
         let seen = roster.last_seen(as_of);
 
         // Every address known up to T, for grouping into persons.
@@ -393,7 +413,7 @@ impl Evaluation {
                 v
             })
             .collect();
-        Ok(Evaluation {
+        let evaluation = Evaluation {
             coalition: coalition.to_string(),
             coalition_id,
             thresholds: options.thresholds,
@@ -404,24 +424,26 @@ impl Evaluation {
             archive_names,
             all_names,
             roster_email,
-        })
+        };
+        Ok((evaluation, at_t))
     }
 
-    /// Every person's evidence and standing on `date` (≤ T).
-    fn day(&self, conn: &Connection, date: Day) -> anyhow::Result<DayView> {
-        let period_start = day::window_start(date, self.thresholds.period_days);
-        let posts = activity::post_stats(
+    /// The store's evidence on `date` (≤ T).
+    fn read(&self, conn: &Connection, date: Day) -> anyhow::Result<DayEvidence> {
+        read_day(
             conn,
             self.coalition_id,
             date,
-            period_start,
+            self.thresholds,
             self.checkin.as_deref(),
         )
-        .context("reading message activity")?;
+    }
+
+    /// Every person's evidence and standing on `date` (≤ T), from what the
+    /// store said on that day.
+    fn day(&self, date: Day, evidence: &DayEvidence) -> DayView {
+        let (posts, responses) = (&evidence.posts, &evidence.responses);
         let roster = self.roster.at(date);
-        let responses =
-            checkins::responses_up_to(conn, self.coalition_id, date, self.checkin.as_deref())
-                .context("reading check-in responses")?;
 
         let n = self.persons.groups.len();
         let mut days: Vec<Option<PersonDay>> = (0..n).map(|_| None).collect();
@@ -442,7 +464,7 @@ impl Evaluation {
                 *slot = Some((day, addr.to_string()));
             }
         };
-        for (addr, s) in &posts {
+        for (addr, s) in posts {
             let Some(p) = self.persons.of(addr) else {
                 continue;
             };
@@ -468,7 +490,7 @@ impl Evaluation {
                     || r.status == Some(DeclaredStatus::Observer),
             };
         }
-        for r in &responses {
+        for r in responses {
             let Some(p) = self.persons.of(&r.address) else {
                 continue;
             };
@@ -488,10 +510,10 @@ impl Evaluation {
         for d in days.iter_mut().flatten() {
             d.standing = classify::standing(&d.e, date, &self.thresholds, roster.has_roster);
         }
-        Ok(DayView {
+        DayView {
             has_roster: roster.has_roster,
             persons: days,
-        })
+        }
     }
 
     /// "the roster's name, else the display name they use most in the
@@ -548,6 +570,22 @@ impl Evaluation {
             })
             .collect()
     }
+}
+
+fn read_day(
+    conn: &Connection,
+    coalition_id: i64,
+    date: Day,
+    thresholds: Thresholds,
+    checkin: Option<&str>,
+) -> anyhow::Result<DayEvidence> {
+    let period_start = day::window_start(date, thresholds.period_days);
+    Ok(DayEvidence {
+        posts: activity::post_stats(conn, coalition_id, date, period_start, checkin)
+            .context("reading message activity")?,
+        responses: checkins::responses_up_to(conn, coalition_id, date, checkin)
+            .context("reading check-in responses")?,
+    })
 }
 
 fn min_opt(a: Option<Day>, b: Option<Day>) -> Option<Day> {

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_checkins_by_source",
         include_str!("migrations/0003_checkins_by_source.sql"),
     ),
+    (
+        "0004_sender_index_with_names",
+        include_str!("migrations/0004_sender_index_with_names.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -7,6 +7,7 @@ mod classify;
 mod cli;
 mod faults;
 mod ingest;
+mod membership;
 mod prop;
 mod report;
 mod upgrade;
