@@ -466,9 +466,7 @@ fn r_announce_with_a_roster_of_its_own_real_people() {
     // contacts.csv from a full run holds only dormant roster members.
     fs::write(
         d.join("lp.toml"),
-        format!(
-            "database = \"ra.db\"\noutput = \"out\"\nas_of = \"2026-06-30\"\n[[coalition]]\nslug = \"r-announce\"\naliases = \"aliases.txt\"\n"
-        ),
+        "database = \"ra.db\"\noutput = \"out\"\nas_of = \"2026-06-30\"\n[[coalition]]\nslug = \"r-announce\"\naliases = \"aliases.txt\"\n",
     )
     .unwrap();
     ok(d, &["run", "--config", "lp.toml"]);
