@@ -114,7 +114,7 @@ fn coalition_model(
         conn,
         coalition_id,
         crate::day::end_secs(settings.as_of),
-        c.checkin_subject.as_deref(),
+        &table.reply_ids,
     )
     .with_context(|| format!("{}: cannot read", settings.database.display()))?;
     Ok(Some(ReportModel::compute(c, table, history, &messages)))

@@ -505,6 +505,7 @@ mod tests {
             counts: ClassCounts::default(),
             duplicate_suggestions: vec![],
             ambiguous_keys: vec![],
+            reply_ids: vec![],
         };
         ReportModel::compute(&settings(), table, vec![], messages)
     }
@@ -573,6 +574,7 @@ mod tests {
             counts: ClassCounts::default(),
             duplicate_suggestions: vec![],
             ambiguous_keys: vec![],
+            reply_ids: vec![],
         };
         let m = [
             msg("2025-03-01", "c2@y.org", "t1", None),

@@ -5,15 +5,15 @@
 //!
 //! "Counted" follows DESIGN.md: not set aside, dated, dated no later than the
 //! evaluation day T (nothing after T exists for the evaluation), and not a
-//! reply to the check-in message ("a check-in reply is a response, not a
-//! counted post"). One definition of a reply serves every statement
-//! ([`super::checkins::is_checkin_reply`]).
+//! reply to a check-in message ("a check-in reply is a response, not a
+//! counted post"). Which messages are replies is decided once, by
+//! [`super::checkins::replies`]; the statements here leave out their row
+//! ids, bound as one JSON array.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, named_params};
 
-use super::checkins::is_checkin_reply;
 use crate::day::{self, Day};
 
 /// Counted-post figures of one address as of T.
@@ -29,26 +29,33 @@ pub struct PostStats {
     pub last: Option<Day>,
 }
 
+/// The row ids of check-in replies as the JSON array the statements bind,
+/// `None` when there are none.
+fn excluded(replies: &[i64]) -> Option<String> {
+    (!replies.is_empty()).then(|| {
+        let ids: Vec<String> = replies.iter().map(i64::to_string).collect();
+        format!("[{}]", ids.join(","))
+    })
+}
+
 /// Per-address counted posts of `coalition_id` up to `as_of`, and in the
-/// period starting on `period_start`, in one aggregate query. `checkin` is
-/// the check-in message's id: replies to it are responses, not posts.
-/// Addresses with no counted post are left out.
+/// period starting on `period_start`, in one aggregate query. `replies` are
+/// the row ids of check-in replies: responses, not posts. Addresses with no
+/// counted post are left out.
 pub fn post_stats(
     conn: &Connection,
     coalition_id: i64,
     as_of: Day,
     period_start: Day,
-    checkin: Option<&str>,
+    replies: &[i64],
 ) -> rusqlite::Result<HashMap<String, PostStats>> {
     // The aggregate reads only the (coalition_id, from_addr, date,
     // set_aside, from_name) index, named with INDEXED BY: left to itself,
     // SQLite 3.53 takes the date index and sorts every row for the GROUP
-    // BY, four times the work. Check-in replies are left out by rowid, found in
-    // one sequential pass over the table (`NOT INDEXED`: through the date
-    // index every row would be a random table lookup, four times slower).
-    // Without a check-in message there is nothing to leave out, and the
-    // planner cannot know a bound NULL makes the subquery empty: two
-    // statements.
+    // BY, four times the work. Check-in replies are left out by rowid (the
+    // JSON list is read once into an ephemeral table). Without replies there
+    // is nothing to leave out, and the planner cannot know a bound NULL
+    // makes the list empty: two statements.
     macro_rules! aggregate {
         ($replies:expr) => {
             concat!(
@@ -61,24 +68,22 @@ pub fn post_stats(
             )
         };
     }
-    let (mut stmt, params) = match checkin {
-        Some(checkin) => (
-            conn.prepare_cached(aggregate!(concat!(
-                "AND id NOT IN (SELECT m.id FROM messages m NOT INDEXED
-                                WHERE m.coalition_id = :coalition AND ",
-                is_checkin_reply!(),
-                ")"
-            )))?,
-            Some(checkin),
+    let excluded = excluded(replies);
+    let (mut stmt, params) = match excluded {
+        Some(ids) => (
+            conn.prepare_cached(aggregate!(
+                "AND id NOT IN (SELECT value FROM json_each(:replies))"
+            ))?,
+            Some(ids),
         ),
         None => (conn.prepare_cached(aggregate!(""))?, None),
     };
     let until = day::end_secs(as_of);
     let start = day::start_secs(period_start);
     let mut rows = match params {
-        Some(checkin) => stmt.query(named_params! {
+        Some(ids) => stmt.query(named_params! {
             ":coalition": coalition_id,
-            ":checkin": checkin,
+            ":replies": ids,
             ":until": until,
             ":period_start": start,
         })?,
@@ -170,33 +175,28 @@ pub struct ActivityMessage {
 }
 
 /// The counted messages of `coalition_id` dated before `until` (Unix seconds,
-/// exclusive: pass the start of the day after T), oldest first. With a
-/// `checkin_subject`, replies to the check-in message (the earliest message
-/// whose subject contains it, case-insensitively) are left out.
+/// exclusive: pass the start of the day after T), oldest first, leaving out
+/// `replies` (the row ids of check-in replies, the same the member table
+/// leaves out, so a reply is never a response there and a counted message
+/// here).
 pub fn counted_messages(
     conn: &Connection,
     coalition_id: i64,
     until: i64,
-    checkin_subject: Option<&str>,
+    replies: &[i64],
 ) -> rusqlite::Result<Vec<ActivityMessage>> {
-    // The same check-in message the member table uses (Unicode case
-    // folding, subject trimmed, an empty subject naming no message), so a
-    // reply is never a response there and a counted message here.
-    let checkin_id: Option<String> = match checkin_subject {
-        Some(subject) => super::checkins::checkin_message(conn, coalition_id, subject)?,
-        None => None,
-    };
-    let mut stmt = conn.prepare_cached(concat!(
+    let mut stmt = conn.prepare_cached(
         "SELECT m.date, lower(coalesce(m.from_addr, '')), m.message_id, m.in_reply_to, m.refs
            FROM messages m
           WHERE m.coalition_id = :coalition AND m.set_aside IS NULL AND m.date IS NOT NULL
-            AND m.date < :until AND NOT ",
-        is_checkin_reply!(),
-        " ORDER BY m.date, m.id"
-    ))?;
+            AND m.date < :until
+            AND (:replies IS NULL OR m.id NOT IN (SELECT value FROM json_each(:replies)))
+          ORDER BY m.date, m.id",
+    )?;
+    let excluded = excluded(replies);
     let params = named_params! {
         ":coalition": coalition_id,
-        ":checkin": checkin_id,
+        ":replies": excluded,
         ":until": until,
     };
     let rows = stmt.query_map(params, |r| {
@@ -247,7 +247,7 @@ mod tests {
         insert("m3", Some(30), Some("auto-reply"), None, None);
         insert("m4", None, None, None, None);
         insert("m5", Some(100), None, None, None);
-        let got = counted_messages(&conn, c, 100, None).unwrap();
+        let got = counted_messages(&conn, c, 100, &[]).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].from, "a@x.org");
         assert_eq!(got[1].parent.as_deref(), Some("m1"));
@@ -256,7 +256,11 @@ mod tests {
             [],
         )
         .unwrap();
-        let got = counted_messages(&conn, c, 100, Some("annual check-in")).unwrap();
+        let day = crate::day::of_secs(100).unwrap();
+        let calls = crate::store::checkins::calls(&conn, c, "annual check-in", day).unwrap();
+        let replies = crate::store::checkins::replies(&conn, c, &calls).unwrap();
+        let ids: Vec<i64> = replies.iter().map(|r| r.id).collect();
+        let got = counted_messages(&conn, c, 100, &ids).unwrap();
         assert_eq!(
             got.len(),
             1,
@@ -264,13 +268,13 @@ mod tests {
         );
     }
 
-    /// The check-in message is the one the member table finds: subjects are
-    /// compared with Unicode case folding, and a blank subject names none.
+    /// Subjects are compared with Unicode case folding, and a blank subject
+    /// names no check-in message.
     #[rstest::rstest]
     #[case::unicode_case("ÉTÉ 2025 check-in", "été 2025", 1)]
     #[case::blank_subject("Hello", "  ", 2)]
     #[case::no_subject_configured("Hello", "", 2)]
-    fn the_check_in_message_is_the_member_tables(
+    fn check_in_subjects_fold_case_and_a_blank_one_names_nothing(
         #[case] subject: &str,
         #[case] configured: &str,
         #[case] counted: usize,
@@ -290,8 +294,11 @@ mod tests {
             )
             .unwrap();
         }
-        let member_table = crate::store::checkins::checkin_message(&conn, c, configured).unwrap();
-        let got = counted_messages(&conn, c, 100, Some(configured)).unwrap();
-        assert_eq!(got.len(), counted, "check-in message {member_table:?}");
+        let day = crate::day::of_secs(100).unwrap();
+        let calls = crate::store::checkins::calls(&conn, c, configured, day).unwrap();
+        let replies = crate::store::checkins::replies(&conn, c, &calls).unwrap();
+        let ids: Vec<i64> = replies.iter().map(|r| r.id).collect();
+        let got = counted_messages(&conn, c, 100, &ids).unwrap();
+        assert_eq!(got.len(), counted, "check-in messages {calls:?}");
     }
 }

@@ -3,10 +3,12 @@
 //! Two sources: rows of check-in files, stored per file (the file is the
 //! source of truth for its rows: storing it again replaces what it said
 //! before, so a corrected or deleted row takes effect); and replies in the
-//! archive to the coalition's check-in message, never copied but derived
-//! from `messages` each time, so a later ingest of more replies needs no
-//! extra step. Reading the files is [`crate::inputs::checkins`]' job.
+//! archive to the coalition's check-in messages ([`calls`], one a year when
+//! the subject holds `{year}`), never copied but derived from `messages`
+//! each time ([`replies`]), so a later ingest of more replies needs no extra
+//! step. Reading the files is [`crate::inputs::checkins`]' job.
 
+use chrono::Datelike;
 use rusqlite::{Connection, params};
 
 use crate::classify::CheckinStatus;
@@ -118,58 +120,172 @@ pub fn replace_file(
     })
 }
 
-/// The check-in message: "the earliest message whose subject contains the
-/// configured check-in subject (case-insensitive)". Returns its Message-ID
-/// (the key replies name), or `None` when no message matches.
+/// One round's check-in message (DESIGN.md, "Check-in round").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The year `{year}` stood for, when the configured subject has it.
+    pub year: Option<i32>,
+    /// The subject searched for (`{year}` replaced).
+    pub subject: String,
+    /// The message's Message-ID (or derived key): what replies name.
+    pub message: String,
+    /// The UTC day it was sent: the round opens then (unless configured).
+    pub day: Day,
+}
+
+/// The configured subject for `year`: `{year}` replaced, trimmed.
+///
+/// ```
+/// use listpulse::store::checkins::subject_for;
+/// assert_eq!(subject_for("Annual check-in {year}", 2025), "Annual check-in 2025");
+/// assert_eq!(subject_for("Check-in", 2025), "Check-in");
+/// ```
+pub fn subject_for(template: &str, year: i32) -> String {
+    template.replace("{year}", &year.to_string()).trim().to_string()
+}
+
+/// The check-in messages of the coalition dated no later than `until`:
+/// "the earliest message whose subject contains the configured check-in
+/// subject (case-insensitive)"; with `{year}` in the subject, one for each
+/// year from the coalition's first message to `until`'s year ("every year's
+/// check-in message is the earliest message whose subject contains that
+/// year's subject"). Oldest first; an empty subject names none.
 ///
 /// Subjects are compared in Rust, not with SQLite's `LIKE`, whose case
 /// folding is ASCII only.
-pub fn checkin_message(
+pub fn calls(
     conn: &Connection,
     coalition_id: i64,
-    subject: &str,
-) -> rusqlite::Result<Option<String>> {
-    let needle = subject.trim().to_lowercase();
-    if needle.is_empty() {
-        return Ok(None);
+    template: &str,
+    until: Day,
+) -> rusqlite::Result<Vec<Call>> {
+    let template = template.trim();
+    if template.is_empty() {
+        return Ok(vec![]);
     }
+    let mut pending: Vec<(Option<i32>, String, String)> = if template.contains("{year}") {
+        let first = super::activity::first_message_day(conn, coalition_id)?
+            .map_or(until.year(), |d| d.year());
+        (first..=until.year())
+            .map(|y| {
+                let s = subject_for(template, y);
+                (Some(y), s.to_lowercase(), s)
+            })
+            .collect()
+    } else {
+        vec![(None, template.to_lowercase(), template.to_string())]
+    };
+    let mut out = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT coalesce(message_id, message_key), subject FROM messages
-         WHERE coalition_id = ?1 AND subject IS NOT NULL
-         ORDER BY date IS NULL, date, id",
+        "SELECT coalesce(message_id, message_key), subject, date FROM messages
+         WHERE coalition_id = ?1 AND subject IS NOT NULL AND date IS NOT NULL AND date < ?2
+         ORDER BY date, id",
     )?;
-    let mut rows = stmt.query([coalition_id])?;
+    let mut rows = stmt.query(params![coalition_id, day::end_secs(until)])?;
     while let Some(row) = rows.next()? {
-        let s: String = row.get(1)?;
-        if s.to_lowercase().contains(&needle) {
-            return row.get(0).map(Some);
+        if pending.is_empty() {
+            break;
+        }
+        let subject = row.get_ref(1)?.as_str().unwrap_or("").to_lowercase();
+        if let Some(i) = pending
+            .iter()
+            .position(|(_, needle, _)| subject.contains(needle.as_str()))
+        {
+            let (year, _, wanted) = pending.remove(i);
+            let secs: i64 = row.get(2)?;
+            if let Some(day) = day::of_secs(secs) {
+                out.push(Call {
+                    year,
+                    subject: wanted,
+                    message: row.get(0)?,
+                    day,
+                });
+            }
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
-/// SQL condition: message `m` is a reply to the check-in message bound as
-/// `:checkin` ("a reply is a message naming it in `In-Reply-To` or
-/// `References`"); false for every message when `:checkin` is NULL. A macro,
-/// so each statement that needs it stays one string literal and every one of
-/// them agrees on what a reply is.
-macro_rules! is_checkin_reply {
-    () => {
-        "(:checkin IS NOT NULL AND (coalesce(m.in_reply_to, '') = :checkin
-          OR instr(' ' || coalesce(m.refs, '') || ' ', ' ' || :checkin || ' ') > 0))"
-    };
+/// A reply in the archive to one of the check-in messages ("a reply is a
+/// message naming it in `In-Reply-To` or `References`"), dated and not set
+/// aside: a response, not a counted post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The message's row id (what counted-post queries leave out).
+    pub id: i64,
+    /// Its Message-ID (or derived key).
+    pub message: String,
+    /// The sender's address.
+    pub address: String,
+    /// The UTC day of the reply.
+    pub day: Day,
+    /// Its own text says "observer" (computed at ingest).
+    pub says_observer: bool,
 }
-pub(crate) use is_checkin_reply;
 
-/// Every response dated no later than `as_of`: file rows, and archive
-/// replies to `checkin` (a Message-ID) that are dated and not set aside. A
-/// reply whose own text says "observer" (`says_observer`, computed at
-/// ingest) is an observer response, any other reply a full-member response.
+/// The replies to any of `calls`. One pass over the messages that name a
+/// parent at all; the check against the calls is a hash lookup.
+pub fn replies(
+    conn: &Connection,
+    coalition_id: i64,
+    calls: &[Call],
+) -> rusqlite::Result<Vec<Reply>> {
+    if calls.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: std::collections::HashSet<&str> =
+        calls.iter().map(|c| c.message.as_str()).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, coalesce(message_id, message_key), from_addr, date, says_observer,
+                in_reply_to, refs, set_aside
+         FROM messages
+         WHERE coalition_id = ?1 AND (in_reply_to IS NOT NULL OR refs IS NOT NULL)",
+    )?;
+    let mut rows = stmt.query([coalition_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let names_a_call = r
+            .get_ref(5)?
+            .as_str_or_null()
+            .ok()
+            .flatten()
+            .is_some_and(|p| ids.contains(p.trim()))
+            || r.get_ref(6)?
+                .as_str_or_null()
+                .ok()
+                .flatten()
+                .is_some_and(|refs| refs.split_whitespace().any(|id| ids.contains(id)));
+        if !names_a_call {
+            continue;
+        }
+        let (Some(address), Some(secs), None) = (
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, Option<String>>(7)?,
+        ) else {
+            continue; // no sender, undated, or set aside: no response
+        };
+        if let Some(day) = day::of_secs(secs) {
+            out.push(Reply {
+                id: r.get(0)?,
+                message: r.get(1)?,
+                address,
+                day,
+                says_observer: r.get(4)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every response dated no later than `as_of`: the rows of check-in files,
+/// and `replies` (see [`replies`]). A reply whose own text says "observer"
+/// is an observer response, any other reply a full-member response.
 pub fn responses_up_to(
     conn: &Connection,
     coalition_id: i64,
     as_of: Day,
-    checkin: Option<&str>,
+    replies: &[Reply],
 ) -> rusqlite::Result<Vec<Response>> {
     let t = day::format(as_of);
     let mut out = Vec::new();
@@ -195,35 +311,19 @@ pub fn responses_up_to(
             });
         }
     }
-    if let Some(mid) = checkin {
-        let mut stmt = conn.prepare_cached(concat!(
-            "SELECT m.from_addr, m.date, m.says_observer, coalesce(m.message_id, m.message_key)
-             FROM messages m
-             WHERE m.coalition_id = :coalition AND m.date < :until AND m.set_aside IS NULL
-               AND m.from_addr IS NOT NULL AND ",
-            is_checkin_reply!()
-        ))?;
-        let mut rows = stmt.query(rusqlite::named_params! {
-            ":coalition": coalition_id,
-            ":checkin": mid,
-            ":until": day::end_secs(as_of),
-        })?;
-        while let Some(r) = rows.next()? {
-            let secs: i64 = r.get(1)?;
-            let observer: bool = r.get(2)?;
-            if let Some(day) = day::of_secs(secs) {
-                out.push(Response {
-                    address: r.get(0)?,
-                    day,
-                    status: if observer {
-                        CheckinStatus::Observer
-                    } else {
-                        CheckinStatus::Full
-                    },
-                    source: ResponseSource::Reply { message: r.get(3)? },
-                });
-            }
-        }
+    for r in replies.iter().filter(|r| r.day <= as_of) {
+        out.push(Response {
+            address: r.address.clone(),
+            day: r.day,
+            status: if r.says_observer {
+                CheckinStatus::Observer
+            } else {
+                CheckinStatus::Full
+            },
+            source: ResponseSource::Reply {
+                message: r.message.clone(),
+            },
+        });
     }
     Ok(out)
 }
@@ -259,7 +359,7 @@ mod tests {
         let got = replace_file(&mut conn, c, "/f.csv", &[], &second).unwrap();
         assert_eq!((got.rows, got.added, got.removed), (1, 1, 2));
         let t = day::parse("2025-06-01").unwrap();
-        let responses = responses_up_to(&conn, c, t, None).unwrap();
+        let responses = responses_up_to(&conn, c, t, &[]).unwrap();
         assert_eq!(responses.len(), 1);
         assert_eq!(
             (responses[0].address.as_str(), responses[0].status),
@@ -275,7 +375,7 @@ mod tests {
         // Another file's rows are left alone.
         replace_file(&mut conn, c, "/g.csv", &[], &first).unwrap();
         replace_file(&mut conn, c, "/f.csv", &[], &[]).unwrap();
-        assert_eq!(responses_up_to(&conn, c, t, None).unwrap().len(), 2);
+        assert_eq!(responses_up_to(&conn, c, t, &[]).unwrap().len(), 2);
     }
 
     #[test]
@@ -291,7 +391,7 @@ mod tests {
         )
         .unwrap();
         let on = |d: &str| {
-            responses_up_to(&conn, c, day::parse(d).unwrap(), None)
+            responses_up_to(&conn, c, day::parse(d).unwrap(), &[])
                 .unwrap()
                 .len()
         };

@@ -108,6 +108,10 @@ pub struct MemberTable {
     pub duplicate_suggestions: Vec<DuplicateSuggestion>,
     /// Scrambled keys that match real addresses of two or more persons.
     pub ambiguous_keys: Vec<Ambiguity>,
+    /// Row ids of the check-in replies up to T: responses, so the reports'
+    /// counted messages leave them out too.
+    #[serde(skip)]
+    pub reply_ids: Vec<i64>,
 }
 
 /// A person as a suggestion names them.
@@ -232,6 +236,7 @@ pub fn evaluate(
         counts,
         duplicate_suggestions,
         ambiguous_keys: ctx.persons.ambiguous.clone(),
+        reply_ids: ctx.reply_ids.clone(),
     })
 }
 
@@ -293,7 +298,12 @@ struct Evaluation {
     coalition: String,
     coalition_id: i64,
     thresholds: Thresholds,
-    checkin: Option<String>,
+    /// The check-in messages up to T, oldest first.
+    calls: Vec<checkins::Call>,
+    /// The replies to them up to T: responses, not posts.
+    replies: Vec<checkins::Reply>,
+    /// Their row ids, left out of counted posts.
+    reply_ids: Vec<i64>,
     /// Every roster row, read once for all evaluation days.
     roster: rosters::RosterHistory,
     /// Addresses grouped into persons, from everything known up to T.
@@ -340,11 +350,14 @@ impl Evaluation {
     ) -> anyhow::Result<(Self, DayEvidence)> {
         let as_of = options.as_of;
         let coalition_id = store::coalition_id(conn, coalition)?;
-        let checkin = match &options.checkin_subject {
-            Some(subject) => checkins::checkin_message(conn, coalition_id, subject)
-                .context("finding the check-in message")?,
-            None => None,
+        let calls = match &options.checkin_subject {
+            Some(subject) => checkins::calls(conn, coalition_id, subject, as_of)
+                .context("finding the check-in messages")?,
+            None => vec![],
         };
+        let replies = checkins::replies(conn, coalition_id, &calls)
+            .context("finding the replies to the check-in messages")?;
+        let reply_ids: Vec<i64> = replies.iter().map(|r| r.id).collect();
         let roster =
             rosters::RosterHistory::load(conn, coalition_id).context("reading roster snapshots")?;
         let at_t = read_day(
@@ -352,7 +365,8 @@ impl Evaluation {
             coalition_id,
             as_of,
             options.thresholds,
-            checkin.as_deref(),
+            &replies,
+            &reply_ids,
         )?;
         let (posts, responses) = (&at_t.posts, &at_t.responses);
         let names =
@@ -417,7 +431,9 @@ impl Evaluation {
             coalition: coalition.to_string(),
             coalition_id,
             thresholds: options.thresholds,
-            checkin,
+            calls,
+            replies,
+            reply_ids,
             roster,
             persons,
             roster_names,
@@ -435,7 +451,8 @@ impl Evaluation {
             self.coalition_id,
             date,
             self.thresholds,
-            self.checkin.as_deref(),
+            &self.replies,
+            &self.reply_ids,
         )
     }
 
@@ -577,13 +594,14 @@ fn read_day(
     coalition_id: i64,
     date: Day,
     thresholds: Thresholds,
-    checkin: Option<&str>,
+    replies: &[checkins::Reply],
+    reply_ids: &[i64],
 ) -> anyhow::Result<DayEvidence> {
     let period_start = day::window_start(date, thresholds.period_days);
     Ok(DayEvidence {
-        posts: activity::post_stats(conn, coalition_id, date, period_start, checkin)
+        posts: activity::post_stats(conn, coalition_id, date, period_start, reply_ids)
             .context("reading message activity")?,
-        responses: checkins::responses_up_to(conn, coalition_id, date, checkin)
+        responses: checkins::responses_up_to(conn, coalition_id, date, replies)
             .context("reading check-in responses")?,
     })
 }
@@ -1103,7 +1121,7 @@ mod tests {
             &db.conn,
             db.coalition,
             day::end_secs(day("2025-06-23")),
-            None,
+            &[],
         )
         .unwrap();
         let model =
