@@ -43,6 +43,10 @@ pub struct Config {
     /// The coalitions, one `[[coalition]]` table each.
     #[serde(default, rename = "coalition")]
     pub coalitions: Vec<CoalitionConfig>,
+    /// Where remote archives and rosters are downloaded to (default: a
+    /// folder beside the database, see [`default_archive_cache`]).
+    #[serde(default)]
+    pub archive_cache: Option<PathBuf>,
 }
 
 fn default_output() -> PathBuf {
@@ -91,6 +95,24 @@ pub struct CoalitionConfig {
     /// Override of N.
     #[serde(default)]
     pub min_posts: Option<u32>,
+    /// Login (a subscriber's address) for a private remote archive.
+    #[serde(default)]
+    pub archive_user: Option<String>,
+    /// The environment variable holding that subscriber's password.
+    #[serde(default)]
+    pub archive_password_env: Option<String>,
+    /// A file (readable by its owner only) holding that password.
+    #[serde(default)]
+    pub archive_password_file: Option<PathBuf>,
+    /// Login for a remote roster (Mailman 3 REST user; unused for Mailman 2).
+    #[serde(default)]
+    pub roster_user: Option<String>,
+    /// The environment variable holding the roster password.
+    #[serde(default)]
+    pub roster_password_env: Option<String>,
+    /// A file (readable by its owner only) holding the roster password.
+    #[serde(default)]
+    pub roster_password_file: Option<PathBuf>,
 }
 
 /// A configuration that could not be used. Each names the file.
@@ -154,14 +176,26 @@ impl Config {
         let base = path.parent().unwrap_or(Path::new(""));
         config.database = base.join(&config.database);
         config.output = base.join(&config.output);
+        if let Some(cache) = &mut config.archive_cache {
+            *cache = base.join(&*cache);
+        }
         for c in &mut config.coalitions {
-            for p in [&mut c.roster, &mut c.checkins, &mut c.aliases]
-                .into_iter()
-                .flatten()
+            // A URL is not a path: joining it to the folder would break it.
+            for p in [
+                &mut c.roster,
+                &mut c.checkins,
+                &mut c.aliases,
+                &mut c.archive_password_file,
+                &mut c.roster_password_file,
+            ]
+            .into_iter()
+            .flatten()
             {
-                *p = base.join(&*p);
+                if !is_url(&p.to_string_lossy()) {
+                    *p = base.join(&*p);
+                }
             }
-            for a in &mut c.archives {
+            for a in c.archives.iter_mut().filter(|a| !is_url(a)) {
                 *a = base.join(&*a).to_string_lossy().into_owned();
             }
         }
@@ -194,6 +228,37 @@ pub struct CoalitionSettings {
     pub meeting_window_days: u32,
     /// P, D and N after the per-coalition overrides.
     pub thresholds: Thresholds,
+    /// Archives and roster on a list server (issue #11); `archives` and
+    /// `roster` above then hold only the local ones.
+    pub remote: RemoteSettings,
+}
+
+/// Where a password comes from. Never the configuration file itself: the
+/// file is copied, mailed and committed, a password must not travel with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// An environment variable, by name.
+    Env(String),
+    /// A file readable by its owner only.
+    File(PathBuf),
+}
+
+/// A coalition's remote inputs: `archives` entries and a `roster` that are
+/// `https://` URLs, with the logins they need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteSettings {
+    /// Pipermail index or HyperKitty list URLs.
+    pub archives: Vec<String>,
+    /// A subscriber's address, for a private pipermail archive.
+    pub archive_user: Option<String>,
+    /// Where that subscriber's password is.
+    pub archive_password: Option<PasswordSource>,
+    /// A Mailman 3 REST list URL or a Mailman 2 admin URL.
+    pub roster: Option<String>,
+    /// The Mailman 3 REST user.
+    pub roster_user: Option<String>,
+    /// Where the roster password is.
+    pub roster_password: Option<PasswordSource>,
 }
 
 /// A whole configuration, checked: what `listpulse run` works from.
@@ -211,6 +276,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
+    /// Where remote archives and rosters are cached.
+    pub archive_cache: PathBuf,
 }
 
 /// Default window around an annual meeting (DESIGN: "meeting_window", 30 days).
@@ -283,10 +350,11 @@ impl Settings {
                     format!("slug '{}' is used by two coalitions", c.slug),
                 ));
             }
-            for a in &c.archives {
+            for a in c.archives.iter().filter(|a| !is_url(a)) {
                 glob::Pattern::new(a)
                     .map_err(|e| invalid(at("archives"), format!("bad pattern '{a}': {e}")))?;
             }
+            let remote = remote_settings(c).map_err(|(key, m)| invalid(at(key), m))?;
             let mut meetings = Vec::new();
             for [start, end] in &c.annual_meeting {
                 let line = lines.value(Some(i), "annual_meeting", start);
@@ -317,8 +385,8 @@ impl Settings {
             coalitions.push(CoalitionSettings {
                 slug: c.slug.clone(),
                 name: c.name.clone().unwrap_or_else(|| c.slug.clone()),
-                archives: c.archives.clone(),
-                roster: c.roster.clone(),
+                archives: c.archives.iter().filter(|a| !is_url(a)).cloned().collect(),
+                roster: c.roster.clone().filter(|r| !is_url(&r.to_string_lossy())),
                 checkins: c.checkins.clone(),
                 aliases: c.aliases.clone(),
                 checkin_subject: c.checkin_subject.clone().filter(|s| !s.trim().is_empty()),
@@ -330,10 +398,16 @@ impl Settings {
                 annual_meetings: meetings,
                 meeting_window_days,
                 thresholds,
+                remote,
             });
         }
+        let archive_cache = config
+            .archive_cache
+            .clone()
+            .unwrap_or_else(|| default_archive_cache(&config.database));
         Ok(Settings {
             path: path.to_path_buf(),
+            archive_cache,
             database: config.database,
             output: config.output,
             as_of: as_of.or(file_as_of).unwrap_or(today),
@@ -346,6 +420,139 @@ impl Settings {
     pub fn coalition(&self, slug: &str) -> Option<&CoalitionSettings> {
         self.coalitions.iter().find(|c| c.slug == slug)
     }
+}
+
+/// Whether a configured `archives` entry or `roster` names a list server
+/// rather than a local path.
+///
+/// ```
+/// assert!(listpulse::config::is_url("https://lists.example.org/pipermail/dc/"));
+/// assert!(!listpulse::config::is_url("archives/dc/*.txt.gz"));
+/// ```
+pub fn is_url(text: &str) -> bool {
+    let lower = text.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The default `archive_cache`: `NAME-cache/` beside the database `NAME.db`,
+/// so a database and what it was built from stay together.
+pub fn default_archive_cache(database: &Path) -> PathBuf {
+    let stem = database
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "listpulse".into());
+    database.with_file_name(format!("{stem}-cache"))
+}
+
+/// Whether `url`'s host is this machine. Plain `http://` is allowed only
+/// there (tests and tunnels): elsewhere a login would cross the network in
+/// clear, and a proxy could rewrite an archive.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = &url.trim_start()["http://".len()..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks one URL: https anywhere, http on loopback only, no password in it.
+fn check_url(url: &str) -> Result<(), String> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    if lower.starts_with("http://") && !is_loopback_url(url) {
+        return Err(format!(
+            "{url}: use https:// (plain http:// is allowed only for a server on this machine)"
+        ));
+    }
+    let scheme_len = if lower.starts_with("https://") { 8 } else { 7 };
+    let authority = url.trim_start()[scheme_len..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    if authority.contains('@') {
+        // Printing the URL would print the password: name the key instead.
+        return Err(
+            "a URL with a login in it: put the user in archive_user or roster_user and the password in an environment variable or file"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// A password source from its two keys; both at once is ambiguous.
+fn password_source(
+    env: &Option<String>,
+    file: &Option<PathBuf>,
+    env_key: &'static str,
+) -> Result<Option<PasswordSource>, (&'static str, String)> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err((
+            env_key,
+            format!(
+                "{env_key} and {} both set: keep one",
+                env_key.replace("_env", "_file")
+            ),
+        )),
+        (Some(var), None) if var.trim().is_empty() => Err((
+            env_key,
+            format!("{env_key} is empty: name an environment variable"),
+        )),
+        (Some(var), None) => Ok(Some(PasswordSource::Env(var.trim().to_string()))),
+        (None, Some(path)) => Ok(Some(PasswordSource::File(path.clone()))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The remote part of a coalition table, checked. Errors carry the key they
+/// are about, so the message points at its line.
+fn remote_settings(c: &CoalitionConfig) -> Result<RemoteSettings, (&'static str, String)> {
+    let archives: Vec<String> = c
+        .archives
+        .iter()
+        .filter(|a| is_url(a))
+        .map(|a| a.trim().to_string())
+        .collect();
+    for a in &archives {
+        check_url(a).map_err(|m| ("archives", m))?;
+    }
+    let roster = c
+        .roster
+        .as_ref()
+        .map(|r| r.to_string_lossy().trim().to_string())
+        .filter(|r| is_url(r));
+    if let Some(r) = &roster {
+        check_url(r).map_err(|m| ("roster", m))?;
+    }
+    let archive_password = password_source(
+        &c.archive_password_env,
+        &c.archive_password_file,
+        "archive_password_env",
+    )?;
+    let roster_password = password_source(
+        &c.roster_password_env,
+        &c.roster_password_file,
+        "roster_password_env",
+    )?;
+    if archive_password.is_some() && c.archive_user.is_none() {
+        return Err((
+            "archive_password_env",
+            "a password without archive_user: set the subscriber's address too".into(),
+        ));
+    }
+    Ok(RemoteSettings {
+        archives,
+        archive_user: c.archive_user.clone(),
+        archive_password,
+        roster,
+        roster_user: c.roster_user.clone(),
+        roster_password,
+    })
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {

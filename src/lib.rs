@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod duration;
+pub mod fetch;
 pub mod identity;
 pub mod ingest;
 pub mod lock;

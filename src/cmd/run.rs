@@ -3,10 +3,13 @@
 //!
 //! 1. validate the configuration into settings (fatal, exit 2, on any error);
 //! 2. take the database lock (a second run exits 2 at once);
-//! 3. per coalition: ingest new archive files, import the roster (a snapshot
-//!    dated T) and the check-ins, evaluate the member table and its history,
+//! 3. fetch remote archives and rosters into the cache (unless `--offline`;
+//!    a failure is one line and the run goes on with what is cached);
+//! 4. per coalition: ingest new archive files (local ones and the cached
+//!    downloads), import the roster (a snapshot dated T; a fetched roster
+//!    dated the day it was fetched) and the check-ins, evaluate the member table and its history,
 //!    load the counted messages, and compute the report model;
-//! 4. compute the comparison, render every file in memory, then put them all
+//! 5. compute the comparison, render every file in memory, then put them all
 //!    in place (temporary files first, renames last: see `report::write`).
 //!
 //! Silent on success. A rejected input (an archive that is not one, a missing
@@ -44,6 +47,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             .with_context(|| format!("{}: cannot create the database folder", dir.display()))?;
     }
     let _lock = Lock::acquire(&settings.database)?;
+    if !args.offline {
+        let options = crate::fetch::FetchOptions {
+            today: super::today(),
+            refetch: args.refetch,
+            progress: true,
+        };
+        let all: Vec<&CoalitionSettings> = settings.coalitions.iter().collect();
+        super::fetch::fetch_all(&settings, &all, &options);
+    }
     let mut conn = store::open(&settings.database)?;
 
     let mut models = Vec::with_capacity(settings.coalitions.len());
@@ -80,7 +92,10 @@ fn coalition_model(
     let coalition_id = db::ensure_coalition(conn, &c.slug, Some(&c.name)).map_err(db_error)?;
     let list_id = db::ensure_list(conn, coalition_id, &c.slug).map_err(db_error)?;
 
-    let paths = archive_paths(c);
+    let mut paths = archive_paths(c);
+    // Downloads are ingested exactly like local files (issue #11).
+    let (cached_dirs, fetched_roster) = crate::fetch::cached_inputs(c, &settings.archive_cache);
+    paths.extend(cached_dirs);
     if !paths.is_empty() {
         let options = IngestOptions::default();
         // Each rejected file is named by ingest_paths itself, which also
@@ -89,6 +104,12 @@ fn coalition_model(
     }
     if let Some(roster) = &c.roster
         && let Err(e) = rosters::import_file(conn, coalition_id, roster, settings.as_of)
+    {
+        err_message(e);
+    }
+    // A fetched roster is a snapshot of the day it was taken, never of T.
+    if let Some((roster, taken_on)) = fetched_roster
+        && let Err(e) = rosters::import_file(conn, coalition_id, &roster, taken_on)
     {
         err_message(e);
     }
