@@ -69,6 +69,7 @@ pub fn plan(client: &mut Client, url: &str) -> Result<Vec<Planned>, FetchError> 
         401 | 403 => {
             return Err(FetchError::NeedsPassword {
                 url: base,
+                what: "archive",
                 hint: "the list is private, and listpulse cannot log in to HyperKitty; export the mbox from its page and add the file to archives".into(),
             });
         }

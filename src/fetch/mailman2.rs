@@ -113,6 +113,7 @@ fn needs_password(url: &str, login: Option<&Login>) -> FetchError {
     };
     FetchError::NeedsPassword {
         url: url.to_string(),
+        what: "roster",
         hint,
     }
 }

@@ -98,6 +98,7 @@ fn collection(
                 };
                 return Err(FetchError::NeedsPassword {
                     url: url.to_string(),
+                    what: "roster",
                     hint,
                 });
             }

@@ -47,8 +47,13 @@ pub enum FetchError {
     #[error("{url}: cannot reach the server: {cause}")]
     Unreachable { url: String, cause: String },
     /// `401`/`403`, a login form without a login, or a refused password.
-    #[error("{url}: this archive needs a password: {hint}")]
-    NeedsPassword { url: String, hint: String },
+    /// `what` is "archive" or "roster".
+    #[error("{url}: this {what} needs a password: {hint}")]
+    NeedsPassword {
+        url: String,
+        what: &'static str,
+        hint: String,
+    },
     /// Any other unexpected HTTP status.
     #[error("{url}: the server answered HTTP {status}")]
     Status { url: String, status: u16 },

@@ -55,6 +55,7 @@ pub(crate) fn needs_password(url: &str, login: Option<&Login>) -> FetchError {
     };
     FetchError::NeedsPassword {
         url: url.to_string(),
+        what: "archive",
         hint,
     }
 }
