@@ -746,4 +746,66 @@ mod tests {
         assert_eq!(s.as_of, day("2025-01-01"));
         assert_eq!(s.coalitions[0].meeting_window_days, 30);
     }
+
+    #[test]
+    fn remote_archives_and_rosters_are_kept_apart_from_paths() {
+        let s = load(
+            "database = \"db/lp.db\"\n[[coalition]]\nslug = \"a\"\narchives = [\"local/*.txt\", \"https://h.org/pipermail/a/\"]\nroster = \"http://127.0.0.1:8001/3.1/lists/a.h.org\"\nroster_user = \"restadmin\"\nroster_password_file = \"pw\"\n",
+        )
+        .unwrap();
+        let c = &s.coalitions[0];
+        assert_eq!(c.archives, vec!["/x/local/*.txt".to_string()]);
+        assert_eq!(c.roster, None);
+        assert_eq!(
+            c.remote.archives,
+            vec!["https://h.org/pipermail/a/".to_string()]
+        );
+        assert_eq!(
+            c.remote.roster.as_deref(),
+            Some("http://127.0.0.1:8001/3.1/lists/a.h.org")
+        );
+        assert_eq!(
+            c.remote.roster_password,
+            Some(PasswordSource::File(PathBuf::from("/x/pw")))
+        );
+        assert_eq!(s.archive_cache, PathBuf::from("/x/db/lp-cache"));
+    }
+
+    #[test]
+    fn remote_settings_that_would_leak_or_confuse_are_refused_on_their_line() {
+        let cases = [
+            (
+                "archives = [\"http://lists.example.org/pipermail/a/\"]\n",
+                4,
+                "use https://",
+            ),
+            (
+                "archives = [\"https://ana:pw@h.org/pipermail/a/\"]\n",
+                4,
+                "a URL with a login in it",
+            ),
+            (
+                "archive_user = \"a@h.org\"\narchive_password_env = \"X\"\narchive_password_file = \"f\"\n",
+                5,
+                "both set",
+            ),
+            ("archive_password_env = \"X\"\n", 4, "without archive_user"),
+        ];
+        for (extra, line, what) in cases {
+            let text = format!("database = \"d\"\n[[coalition]]\nslug = \"a\"\n{extra}");
+            let err = load(&text).unwrap_err();
+            assert!(err.to_string().contains(what), "{extra}: {err}");
+            assert_eq!(err.line(), Some(line), "{extra}: {err}");
+            assert!(!err.to_string().contains(":pw@"), "{err}");
+        }
+        for ok in [
+            "http://localhost:8080/pipermail/a/",
+            "http://[::1]/x/",
+            "http://127.0.0.2/x/",
+        ] {
+            let text =
+                format!("database = \"d\"\n[[coalition]]\nslug = \"a\"\narchives = [\"{ok}\"]\n");
+            assert!(load(&text).is_ok(), "{ok}");
+        }
+    }
 }
