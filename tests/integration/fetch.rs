@@ -680,8 +680,170 @@ fn a_mailman3_roster_arrives_from_a_real_core_with_names_and_roles() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "{url}/roster/member: this archive needs a password"
+            "{url}/roster/member: this roster needs a password"
         )),
         "{stderr}"
     );
+}
+
+#[test]
+#[ignore = "needs a HyperKitty (started by .ci/run) and ../shared/corpus"]
+fn a_hyperkitty_archive_is_fetched_month_by_month_from_a_real_hyperkitty() {
+    let url = std::env::var("HYPERKITTY_LIST_URL").expect(
+        "HYPERKITTY_LIST_URL is not set: start HyperKitty with `.ci/hyperkitty.sh start` and source its env file",
+    );
+    corpus("r-announce");
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), std::slice::from_ref(&url), "");
+    let (code, stdout, stderr) = run(tmp.path(), &[]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+    // .ci/hyperkitty.sh imported all of r-announce: HyperKitty keeps one
+    // copy per Message-ID, so the export holds the 684 a local ingest keeps.
+    let (seen, kept) = counts(&tmp.path().join("lp.db"));
+    assert_eq!((seen, kept), (684, 684));
+    let cached: Vec<String> = files_under(&tmp.path().join("cache"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let this_month = format!("{}.mbox.gz", today.format("%Y-%m"));
+    assert!(
+        cached.contains(&"1997-04.mbox.gz".to_string()),
+        "{cached:?}"
+    );
+    assert!(cached.contains(&this_month), "{cached:?}");
+    assert!(cached.iter().all(|n| n.ends_with(".mbox.gz")), "{cached:?}");
+
+    // Again: only this month and the last are asked for (HyperKitty's
+    // export carries no validators, so they come whole).
+    let out = listpulse(tmp.path())
+        .args(["fetch", "--config", "lp.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let months = cached.len();
+    assert!(
+        stderr.starts_with(&format!(
+            "r-announce: {months} periods listed, {} cached and left alone; 2 downloaded, 0 not modified; 3 requests,",
+            months - 2
+        )),
+        "{stderr}"
+    );
+}
+
+/// An mbox entry as HyperKitty's `Email.as_bytes` writes it: envelope
+/// `From <address> <asctime>`, From/To/Subject/Date/Message-ID, a
+/// multipart/mixed body (`make_mixed`), `>From`-mangled.
+fn hyperkitty_entry(n: u32, month: u32) -> String {
+    format!(
+        "From ana{n}@example.org Mon Jan  {d} 10:00:00 2024\nFrom: Ana {n} <ana{n}@example.org>\nTo: dc@example.org\nSubject: Post {n}\nDate: Mon, {d:02} {mon} 2024 10:00:00 +0000\nMessage-ID: <post-{n}@example.org>\nContent-Type: multipart/mixed; boundary=\"===============1{n}==\"\nMIME-Version: 1.0\n\n--===============1{n}==\nContent-Type: text/plain; charset=\"utf-8\"\nContent-Transfer-Encoding: 7bit\n\nHello {n}.\n>From the list.\n\n--===============1{n}==--\n\n",
+        d = n % 27 + 1,
+        mon = ["Jan", "Feb", "Mar"][month as usize - 1]
+    )
+}
+
+#[test]
+fn a_hyperkitty_export_is_read_month_by_month_as_hyperkittys_urls_name_it() {
+    let base = "/hyperkitty/list/dc@example.org/";
+    let mut site = Site::default();
+    let today = chrono::Utc::now().date_naive();
+    // The month menu runs from the first post to today; the three 2024
+    // months hold posts, the rest are empty exports.
+    let mut menu = String::new();
+    let mut month = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut months = Vec::new();
+    while month <= today {
+        months.push(month);
+        menu.push_str(&format!(
+            "<li><a class=\"dropdown-item\" href=\"{base}{}/{}/\">m</a></li>\n",
+            month.year(),
+            month.month()
+        ));
+        month = month.checked_add_months(chrono::Months::new(1)).unwrap();
+    }
+    site.resources.insert(
+        base.to_string(),
+        Resource::file(
+            format!("<html><body><ul>{menu}</ul></body></html>").into_bytes(),
+            "text/html",
+        ),
+    );
+    for (i, start) in months.iter().enumerate() {
+        let end = start.checked_add_months(chrono::Months::new(1)).unwrap();
+        let body: String = if start.year() == 2024 && start.month() <= 3 {
+            (0..4)
+                .map(|n| hyperkitty_entry(i as u32 * 10 + n, start.month()))
+                .collect()
+        } else {
+            String::new()
+        };
+        let target = format!(
+            "{base}export/dc@example.org-{}.mbox.gz?start={}&end={}",
+            start.format("%Y-%m"),
+            start.format("%Y-%m-%d"),
+            end.format("%Y-%m-%d")
+        );
+        site.resources.insert(
+            target,
+            Resource {
+                body: gzip(body.as_bytes()),
+                content_type: "application/gzip".into(),
+                validators: None,
+                chunked: true,
+            },
+        );
+    }
+    let server = Server::start(site);
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), &[server.url(base)], "");
+    let (code, stdout, stderr) = run(tmp.path(), &[]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+    assert_eq!(counts(&tmp.path().join("lp.db")), (12, 12));
+    let log = server.log();
+    assert_eq!(log.len(), 1 + months.len());
+    assert!(log.iter().all(|r| r.status == 200), "{log:#?}");
+}
+
+#[test]
+fn an_html_page_where_an_archive_was_expected_is_named_and_not_kept() {
+    let periods = vec![
+        Period {
+            label: "2020-January".into(),
+            text: b"From ana at example.org  Wed Jan  1 10:00:00 2020\nFrom: ana at example.org (Ana)\nDate: Wed, 01 Jan 2020 10:00:00 +0000\nSubject: hello\nMessage-ID: <a1@example.org>\n\nHello.\n\n".to_vec(),
+        },
+        Period {
+            label: "2020-February".into(),
+            text: b"From bo at example.org  Sat Feb  1 10:00:00 2020\nFrom: bo at example.org (Bo)\nDate: Sat, 01 Feb 2020 10:00:00 +0000\nSubject: hi\nMessage-ID: <b1@example.org>\n\nHi.\n\n".to_vec(),
+        },
+    ];
+    let prefix = "/pipermail/dc/";
+    let mut site = pipermail_site(prefix, &periods, true);
+    let bad = format!("{prefix}2020-February.txt.gz");
+    site.resources.insert(
+        bad.clone(),
+        Resource::file(
+            b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>".to_vec(),
+            "text/html",
+        ),
+    );
+    let server = Server::start(site);
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), &[server.url(prefix)], "");
+    let (code, _, stderr) = run(tmp.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        format!(
+            "listpulse: coalition 'r-announce': {}: an HTML page where an archive was expected; nothing kept\n",
+            server.url(&bad)
+        )
+    );
+    let cached: Vec<String> = files_under(&tmp.path().join("cache"))
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') || n.ends_with(".part"))
+        .collect();
+    assert_eq!(cached, vec!["2020-January.txt.gz"]);
+    assert_eq!(counts(&tmp.path().join("lp.db")), (1, 1));
 }
