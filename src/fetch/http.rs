@@ -55,6 +55,8 @@ pub struct Page {
     pub url: String,
     /// The body, decoded as UTF-8 with replacement characters.
     pub body: String,
+    /// Its `ETag` and `Last-Modified`, to ask for it conditionally next time.
+    pub validators: Validators,
 }
 
 /// HTTP basic authentication, for Mailman 3's REST API.
@@ -122,7 +124,21 @@ impl Client {
     /// GETs a page and reads it whole. Any status is returned; only a
     /// server that cannot be reached is an error.
     pub fn get_page(&mut self, url: &str, auth: Option<Basic<'_>>) -> Result<Page, FetchError> {
-        let mut response = self.send(url, &[], auth, None)?;
+        self.get_page_if(url, auth, None)
+    }
+
+    /// GETs a page, conditionally when `validators` are given: a `304`
+    /// comes back as a page with that status and an empty body.
+    pub fn get_page_if(
+        &mut self,
+        url: &str,
+        auth: Option<Basic<'_>>,
+        validators: Option<&Validators>,
+    ) -> Result<Page, FetchError> {
+        let mut response = self.send(url, &conditional_headers(validators), auth, None)?;
+        if response.status().as_u16() == 304 {
+            self.stats.not_modified += 1;
+        }
         self.read_page(url, &mut response)
     }
 
@@ -139,6 +155,10 @@ impl Client {
     ) -> Result<Page, FetchError> {
         let status = response.status().as_u16();
         let final_url = response.get_uri().to_string();
+        let validators = Validators {
+            etag: header(response, "etag"),
+            last_modified: header(response, "last-modified"),
+        };
         let bytes = response
             .body_mut()
             .with_config()
@@ -153,6 +173,7 @@ impl Client {
             status,
             url: final_url,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            validators,
         })
     }
 
@@ -167,15 +188,7 @@ impl Client {
         validators: Option<&Validators>,
         auth: Option<Basic<'_>>,
     ) -> Result<Download, FetchError> {
-        let mut conditional = Vec::new();
-        if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                conditional.push(("If-None-Match", etag.clone()));
-            }
-            if let Some(date) = &v.last_modified {
-                conditional.push(("If-Modified-Since", date.clone()));
-            }
-        }
+        let conditional = conditional_headers(validators);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -380,6 +393,20 @@ impl Client {
 enum CopyError {
     Read(String),
     Write(std::io::Error),
+}
+
+/// `If-None-Match` and `If-Modified-Since` from stored validators.
+fn conditional_headers(validators: Option<&Validators>) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(v) = validators {
+        if let Some(etag) = &v.etag {
+            out.push(("If-None-Match", etag.clone()));
+        }
+        if let Some(date) = &v.last_modified {
+            out.push(("If-Modified-Since", date.clone()));
+        }
+    }
+    out
 }
 
 fn header(response: &http::Response<ureq::Body>, name: &str) -> Option<String> {

@@ -29,6 +29,20 @@ pub fn open(
     fields: FormFields,
     refused: &dyn Fn(Option<&Login>) -> FetchError,
 ) -> Result<Page, FetchError> {
+    let page = client.get_page(url, None)?;
+    continue_from(client, url, page, login, fields, refused)
+}
+
+/// As [`open`], from the first answer the caller already has (a
+/// conditional request's, say).
+pub fn continue_from(
+    client: &mut Client,
+    url: &str,
+    page: Page,
+    login: Option<&Login>,
+    fields: FormFields,
+    refused: &dyn Fn(Option<&Login>) -> FetchError,
+) -> Result<Page, FetchError> {
     let check = |page: &Page, login: Option<&Login>| match page.status {
         200..=299 => Ok(()),
         401 | 403 => Err(refused(login)),
@@ -37,7 +51,6 @@ pub fn open(
             status,
         }),
     };
-    let page = client.get_page(url, None)?;
     check(&page, login)?;
     let Some(form) = html::form_with(&page.body, fields.password) else {
         return Ok(page);

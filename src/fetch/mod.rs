@@ -141,7 +141,14 @@ pub fn fetch_coalition(c: &CoalitionSettings, cache: &Path, options: &FetchOptio
         let planned = if hyperkitty::is_hyperkitty(url) {
             hyperkitty::plan(&mut client, url)
         } else {
-            pipermail::plan(&mut client, url, archive_login.as_ref(), options.today)
+            pipermail::plan(
+                &mut client,
+                url,
+                archive_login.as_ref(),
+                options.today,
+                &dir,
+                options.refetch,
+            )
         };
         match planned {
             Ok(planned) => {

@@ -14,26 +14,54 @@
 
 use chrono::NaiveDate;
 
+use std::path::Path;
+
+use super::cache::{self, Validators};
 use super::html;
-use super::http::Client;
+use super::http::{Client, Page};
 use super::login::{self, FormFields};
 use super::period::{Candidate, Planned, parse_pipermail};
 use super::{FetchError, Login};
 
 /// Reads the index at `url` (logging in when it answers with the login
 /// form) and lists its periods, oldest first.
+///
+/// The index is kept in `dir` as `.index.html` with its validators, and
+/// asked for conditionally: a run that finds nothing new downloads nothing
+/// (Apache answers a static `index.html` with `304`). `refetch` asks
+/// unconditionally.
 pub fn plan(
     client: &mut Client,
     url: &str,
     login: Option<&Login>,
     today: NaiveDate,
+    dir: &Path,
+    refetch: bool,
 ) -> Result<Vec<Planned>, FetchError> {
     let url = with_slash(url);
     let fields = FormFields {
         user: Some("username"),
         password: "password",
     };
-    let page = login::open(client, &url, login, fields, &|l| needs_password(&url, l))?;
+    let cached = dir.join(INDEX);
+    let kept = std::fs::read_to_string(&cached).ok();
+    let validators = Validators::load(&cached);
+    let conditional = (!refetch && kept.is_some() && !validators.is_empty()).then_some(&validators);
+    let first = client.get_page_if(&url, None, conditional)?;
+    let page = match (first.status, kept) {
+        (304, Some(body)) => Page {
+            status: 200,
+            body,
+            ..first
+        },
+        _ => {
+            let page = login::continue_from(client, &url, first, login, fields, &|l| {
+                needs_password(&url, l)
+            })?;
+            keep_index(&cached, &page)?;
+            page
+        }
+    };
     let planned = periods(&page.body, &page.url, today);
     if planned.is_empty() && !page.body.to_ascii_lowercase().contains("archives") {
         return Err(FetchError::Unexpected {
@@ -117,6 +145,21 @@ pub fn periods(index: &str, base: &str, today: NaiveDate) -> Vec<Planned> {
         .collect();
     out.sort_by_key(|p| p.start);
     out
+}
+
+/// The cached index's name: a dotfile, so ingest passes over it.
+const INDEX: &str = ".index.html";
+
+fn keep_index(path: &Path, page: &Page) -> Result<(), FetchError> {
+    let cache_error = |cause| FetchError::Cache {
+        path: path.to_path_buf(),
+        cause,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(cache_error)?;
+    }
+    cache::write_atomically(path, page.body.as_bytes()).map_err(cache_error)?;
+    page.validators.store(path).map_err(cache_error)
 }
 
 fn with_slash(url: &str) -> String {

@@ -267,8 +267,8 @@ fn a_pipermail_archive_is_fetched_then_only_its_newest_periods_are_asked_again()
     let downloaded: usize = first.iter().map(|r| r.bytes).sum();
     eprintln!("first run: {} requests, {downloaded} bytes", first.len());
 
-    // Second run: the index, and a conditional request for the current and
-    // the previous period, each answered 304; nothing else.
+    // Second run: conditional requests for the index, the current and the
+    // previous period, each answered 304; nothing else, no body at all.
     server.clear_log();
     let (code, stdout, stderr) = run(tmp.path(), &[]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
@@ -281,7 +281,7 @@ fn a_pipermail_archive_is_fetched_then_only_its_newest_periods_are_asked_again()
     assert_eq!(
         asked,
         vec![
-            (prefix.to_string(), false, 200),
+            (prefix.to_string(), true, 304),
             (format!("{prefix}{previous}.txt.gz"), true, 304),
             (format!("{prefix}{current}.txt"), true, 304),
         ]
@@ -291,6 +291,7 @@ fn a_pipermail_archive_is_fetched_then_only_its_newest_periods_are_asked_again()
         second.len(),
         second.iter().map(|r| r.bytes).sum::<usize>()
     );
+    assert_eq!(second.iter().map(|r| r.bytes).sum::<usize>(), 0);
     assert_eq!(counts(&tmp.path().join("lp.db")), (699, 684));
 
     // --refetch asks for everything again, unconditionally.
@@ -374,6 +375,20 @@ fn a_server_stopped_mid_transfer_leaves_no_partial_file_and_the_cache_is_reporte
     assert!(kept > 0 && kept < 684 && seen >= kept, "{seen}/{kept}");
     let summary = std::fs::read_to_string(tmp.path().join("out/r-announce/summary.json")).unwrap();
     assert!(summary.contains("\"as_of\""));
+
+    // --offline leaves the (stopped) server alone and reports the cache.
+    let out = listpulse(tmp.path())
+        .args(["run", "--config", "lp.toml", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+    assert_eq!(counts(&tmp.path().join("lp.db")), (seen, kept));
 }
 
 #[test]
