@@ -862,3 +862,30 @@ fn an_html_page_where_an_archive_was_expected_is_named_and_not_kept() {
     assert_eq!(cached, vec!["2020-January.txt.gz"]);
     assert_eq!(counts(&tmp.path().join("lp.db")), (1, 1));
 }
+
+#[test]
+fn a_server_asking_to_slow_down_is_waited_for() {
+    let periods = vec![Period {
+        label: "2021-March".into(),
+        text: b"From ana at example.org  Mon Mar  1 10:00:00 2021\nFrom: ana at example.org (Ana)\nDate: Mon, 01 Mar 2021 10:00:00 +0000\nSubject: hello\nMessage-ID: <m1@example.org>\n\nHello.\n\n".to_vec(),
+    }];
+    let prefix = "/pipermail/dc/";
+    let mut site = pipermail_site(prefix, &periods, true);
+    let file = format!("{prefix}2021-March.txt.gz");
+    site.busy.insert(file.clone(), 1);
+    let server = Server::start(site);
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), &[server.url(prefix)], "");
+    let (code, _, stderr) = run(tmp.path(), &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let asked: Vec<(String, u16)> = server
+        .log()
+        .iter()
+        .map(|r| (r.target.clone(), r.status))
+        .collect();
+    assert_eq!(
+        asked,
+        vec![(prefix.to_string(), 200), (file.clone(), 429), (file, 200)]
+    );
+    assert_eq!(counts(&tmp.path().join("lp.db")), (1, 1));
+}

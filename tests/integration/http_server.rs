@@ -81,6 +81,9 @@ pub struct Site {
     pub guards: Vec<(String, Guard)>,
     /// Cut this target after this many body bytes, then stop listening.
     pub cut: Option<(String, usize)>,
+    /// Answer this target `429 Too Many Requests` (`Retry-After: 1`) this
+    /// many times before serving it.
+    pub busy: HashMap<String, usize>,
 }
 
 pub struct Server {
@@ -240,6 +243,28 @@ fn serve(
         status: 0,
         bytes: 0,
     };
+    let busy = {
+        let mut shared = site.lock().unwrap();
+        match shared.busy.get_mut(&req.target) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    };
+    if busy {
+        entry.status = 429;
+        log.lock().unwrap().push(entry);
+        return respond(
+            &mut stream,
+            429,
+            "text/plain",
+            "Retry-After: 1\r\n",
+            b"slow down",
+            false,
+        );
+    }
     let site = site.lock().unwrap().clone_view();
     let path = req.target.split('?').next().unwrap_or("").to_string();
     let cookie = req.headers.get("cookie").cloned().unwrap_or_default();
@@ -343,6 +368,7 @@ impl Site {
             resources: self.resources.clone(),
             guards: self.guards.clone(),
             cut: self.cut.clone(),
+            busy: HashMap::new(),
         }
     }
 }
@@ -369,6 +395,7 @@ fn respond(
         200 => "OK",
         304 => "Not Modified",
         404 => "Not Found",
+        429 => "Too Many Requests",
         _ => "Status",
     };
     let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
