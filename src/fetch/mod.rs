@@ -484,6 +484,27 @@ mod tests {
     }
 
     #[test]
+    fn credential_status_names_each_source_and_never_its_value() {
+        let settings = crate::config::Settings::from_text(
+            Path::new("/x/lp.toml"),
+            "database = \"d\"\n[[coalition]]\nslug = \"a\"\narchives = [\"https://h.org/pipermail/a/\"]\narchive_user = \"a@h.org\"\narchive_password_env = \"LISTPULSE_TEST_SURELY_UNSET_PW\"\nroster = \"https://h.org/mailman/admin/a\"\nroster_password_file = \"/nonexistent/pw\"\n",
+            None,
+            "2026-01-01".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            credential_status(&settings.coalitions[0]),
+            vec![
+                (
+                    "archive_password_env LISTPULSE_TEST_SURELY_UNSET_PW".to_string(),
+                    false
+                ),
+                ("roster_password_file /nonexistent/pw".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
     fn csv_fields_are_quoted_only_when_needed() {
         assert_eq!(csv_field("Ana Lima"), "Ana Lima");
         assert_eq!(csv_field("Lima, Ana"), "\"Lima, Ana\"");

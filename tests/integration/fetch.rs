@@ -889,3 +889,28 @@ fn a_server_asking_to_slow_down_is_waited_for() {
     );
     assert_eq!(counts(&tmp.path().join("lp.db")), (1, 1));
 }
+
+#[test]
+fn a_server_that_cannot_be_reached_is_one_line_and_the_run_goes_on() {
+    // A port nothing listens on: bound, then closed again.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/pipermail/dc/");
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(tmp.path(), std::slice::from_ref(&url), "");
+    let (code, stdout, stderr) = run(tmp.path(), &[]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "listpulse: coalition 'r-announce': {url}: cannot reach the server: "
+        )),
+        "{stderr}"
+    );
+    // The coalition is still reported (from an empty cache).
+    assert!(tmp.path().join("out/r-announce/summary.json").is_file());
+}
