@@ -164,14 +164,20 @@ pub fn fetch_coalition(c: &CoalitionSettings, cache: &Path, options: &FetchOptio
             "roster_password_env",
             &mut report.errors,
         );
-        let fetched = if mailman3::is_mailman3(url) {
-            mailman3::fetch(&mut client, url, roster_login.as_ref())
-        } else {
-            mailman2::fetch(&mut client, url, roster_login.as_ref())
-        };
-        match fetched.and_then(|roster| write_roster(cache, &c.slug, options.today, &roster)) {
-            Ok(path) => report.roster = Some((path, options.today)),
-            Err(e) => report.errors.push(e),
+        // A roster always needs its password: when the configured one
+        // cannot be read (already reported), asking would only add a
+        // second line about the same problem.
+        let unreadable = c.remote.roster_password.is_some() && roster_login.is_none();
+        if !unreadable {
+            let fetched = if mailman3::is_mailman3(url) {
+                mailman3::fetch(&mut client, url, roster_login.as_ref())
+            } else {
+                mailman2::fetch(&mut client, url, roster_login.as_ref())
+            };
+            match fetched.and_then(|roster| write_roster(cache, &c.slug, options.today, &roster)) {
+                Ok(path) => report.roster = Some((path, options.today)),
+                Err(e) => report.errors.push(e),
+            }
         }
     }
     report.stats = client.stats;

@@ -614,11 +614,12 @@ fn a_mailman_2_roster_is_read_from_every_letter_and_chunk_of_the_admin_pages() {
         std::fs::set_permissions(&pw_file, std::fs::Permissions::from_mode(0o644)).unwrap();
         let (code, _, stderr) = run(tmp.path(), &[]);
         assert_eq!(code, 1);
-        assert!(
-            stderr.contains(
-                "admin.pw: password file readable by group or others: run `chmod 600` on it"
-            ),
-            "{stderr}"
+        assert_eq!(
+            stderr,
+            format!(
+                "listpulse: coalition 'r-announce': {}: password file readable by group or others: run `chmod 600` on it\n",
+                pw_file.display()
+            )
         );
         assert!(!stderr.contains(admin_pw));
     }
