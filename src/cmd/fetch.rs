@@ -1,7 +1,7 @@
 //! `listpulse fetch`: remote archives and rosters into the cache, nothing
 //! ingested (issue #11). `run` calls [`fetch_all`] before it ingests.
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::cli::FetchArgs;
 use crate::config::{CoalitionSettings, Settings};
@@ -25,7 +25,16 @@ pub fn run(args: &FetchArgs) -> anyhow::Result<Outcome> {
         None => settings.coalitions.iter().collect(),
     };
     // The lock keeps a cron `run` and a hand-started `fetch` from writing the
-    // same cache folder at once.
+    // same cache folder at once; it sits beside the database, whose folder
+    // a first `fetch` may have to make.
+    if let Some(dir) = settings
+        .database
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create the database folder", dir.display()))?;
+    }
     let _lock = Lock::acquire(&settings.database)?;
     let options = FetchOptions {
         today: today(),
