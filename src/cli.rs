@@ -53,6 +53,9 @@ pub enum Command {
     /// Run the whole pipeline for every configured coalition (made for cron).
     #[command(after_help = EXIT_STATUS_HELP)]
     Run(RunArgs),
+    /// Download remote archives and rosters into the cache, without ingesting them.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Fetch(FetchArgs),
     /// Help with the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -239,6 +242,29 @@ pub struct RunArgs {
     /// Evaluate as of this day (YYYY-MM-DD), overriding the configuration.
     #[arg(long, value_name = "DATE", value_parser = day_arg)]
     pub as_of: Option<Day>,
+    /// Do not fetch remote archives or rosters; use what the cache holds.
+    #[arg(long)]
+    pub offline: bool,
+    /// Download every remote period again, not only the new and recent ones.
+    #[arg(long, conflicts_with = "offline")]
+    pub refetch: bool,
+}
+
+/// `listpulse fetch`.
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub config: PathBuf,
+    /// Fetch only this coalition.
+    #[arg(long, value_name = "SLUG")]
+    pub coalition: Option<String>,
+    /// Download every period again, not only the new and recent ones.
+    #[arg(long)]
+    pub refetch: bool,
+    /// Print no summary on stderr (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `listpulse config …`.

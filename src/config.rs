@@ -17,6 +17,10 @@ use crate::classify::Thresholds;
 use crate::day::{self, Day};
 use crate::duration::parse_days;
 
+mod remote;
+use remote::remote_settings;
+pub use remote::{PasswordSource, RemoteSettings, default_archive_cache, is_url};
+
 /// The commented example printed by `listpulse config example`.
 pub const EXAMPLE: &str = include_str!("../fixtures/config/example.toml");
 
@@ -39,6 +43,10 @@ struct Config {
     former_after: Option<Spanned<String>>,
     #[serde(default, rename = "coalition")]
     coalitions: Vec<CoalitionConfig>,
+    /// Where remote archives and rosters are downloaded to (default: a
+    /// folder beside the database, see [`default_archive_cache`]).
+    #[serde(default)]
+    archive_cache: Option<PathBuf>,
 }
 
 /// P, D, N and F as written, at the top level or in a coalition. Not a
@@ -97,6 +105,24 @@ struct CoalitionConfig {
     min_posts: Option<Spanned<u32>>,
     #[serde(default)]
     former_after: Option<Spanned<String>>,
+    /// Login (a subscriber's address) for a private remote archive.
+    #[serde(default)]
+    archive_user: Option<String>,
+    /// The environment variable holding that subscriber's password.
+    #[serde(default)]
+    archive_password_env: Option<Spanned<String>>,
+    /// A file (readable by its owner only) holding that password.
+    #[serde(default)]
+    archive_password_file: Option<PathBuf>,
+    /// Login for a remote roster (Mailman 3 REST user; unused for Mailman 2).
+    #[serde(default)]
+    roster_user: Option<String>,
+    /// The environment variable holding the roster password.
+    #[serde(default)]
+    roster_password_env: Option<Spanned<String>>,
+    /// A file (readable by its owner only) holding the roster password.
+    #[serde(default)]
+    roster_password_file: Option<PathBuf>,
 }
 
 /// One entry of `rosters`: a roster file exported on a known day.
@@ -183,6 +209,9 @@ pub struct CoalitionSettings {
     pub meeting_window_days: u32,
     /// P, D, N and F after the per-coalition overrides.
     pub thresholds: Thresholds,
+    /// Archives and roster on a list server (issue #11); `archives` and
+    /// `roster` above then hold only the local ones.
+    pub remote: RemoteSettings,
 }
 
 /// A whole configuration, checked: what `listpulse run` works from.
@@ -200,6 +229,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
+    /// Where remote archives and rosters are cached.
+    pub archive_cache: PathBuf,
 }
 
 /// Default window around an annual meeting (DESIGN: "meeting_window", 30 days).
@@ -336,11 +367,31 @@ impl Settings {
                 );
             }
             let mut archives = Vec::new();
-            for a in &c.archives {
+            for a in c.archives.iter().filter(|a| !is_url(a.get_ref())) {
                 glob::Pattern::new(a.get_ref())
                     .map_err(|e| src.invalid(a, format!("bad pattern '{}': {e}", a.get_ref())))?;
                 archives.push(base.join(a.get_ref()).to_string_lossy().into_owned());
             }
+            let remote = remote_settings(c, base).map_err(|(key, message)| {
+                // Point at the key the message is about, else the table.
+                let line = match key {
+                    "archives" => c
+                        .archives
+                        .iter()
+                        .find(|a| is_url(a.get_ref()))
+                        .map(|a| a.span().start),
+                    "archive_password_env" => {
+                        c.archive_password_env.as_ref().map(|v| v.span().start)
+                    }
+                    "roster_password_env" => c.roster_password_env.as_ref().map(|v| v.span().start),
+                    _ => None,
+                };
+                ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line: src.line_at(line.unwrap_or(c.slug.span().start)),
+                    message,
+                }
+            })?;
             let mut meetings = Vec::new();
             for [start, end] in &c.annual_meeting {
                 let (s, e) = (src.date(start)?, src.date(end)?);
@@ -382,7 +433,11 @@ impl Settings {
                 slug: slug.clone(),
                 name: c.name.clone().unwrap_or_else(|| slug.clone()),
                 archives,
-                roster: c.roster.as_ref().map(|p| base.join(p)),
+                roster: c
+                    .roster
+                    .as_ref()
+                    .filter(|p| !is_url(&p.to_string_lossy()))
+                    .map(|p| base.join(p)),
                 roster_date: c.roster_date.as_ref().map(|d| src.date(d)).transpose()?,
                 rosters,
                 checkins: c.checkins.as_ref().map(|p| base.join(p)),
@@ -396,11 +451,19 @@ impl Settings {
                 annual_meetings: meetings,
                 meeting_window_days: src.days(&c.meeting_window, DEFAULT_MEETING_WINDOW)?,
                 thresholds: src.thresholds(top, threshold_config!(c), &c.slug)?,
+                remote,
             });
         }
+        let database = base.join(&config.database);
+        let archive_cache = config
+            .archive_cache
+            .as_ref()
+            .map(|p| base.join(p))
+            .unwrap_or_else(|| default_archive_cache(&database));
         Ok(Settings {
             path: path.to_path_buf(),
-            database: base.join(&config.database),
+            archive_cache,
+            database,
             output: base.join(config.output.unwrap_or_else(|| PathBuf::from("reports"))),
             as_of: as_of.or(file_as_of).unwrap_or(today),
             thresholds: top,

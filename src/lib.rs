@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod config;
 pub mod day;
 pub mod duration;
+pub mod fetch;
 pub mod identity;
 pub mod ingest;
 pub mod inputs;

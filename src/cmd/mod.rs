@@ -5,6 +5,7 @@
 pub mod checkin;
 pub mod classify;
 pub mod config;
+pub mod fetch;
 pub mod ingest;
 pub mod roster;
 pub mod run;
@@ -47,6 +48,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Checkin(CheckinCommand::Import(args)) => checkin::run(&args),
         Command::Classify(args) => classify::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Fetch(args) => fetch::run(&args),
         Command::Config(ConfigCommand::Example) => config::example(),
     }
 }

@@ -3,12 +3,15 @@
 //!
 //! 1. validate the configuration into settings (fatal, exit 2, on any error);
 //! 2. take the database lock (a second run exits 2 at once);
-//! 3. per coalition: ingest new archive files, read its roster, check-in and
-//!    aliases files, store what changed (a roster snapshot is dated by the
-//!    file's `roster_date` or the day of the run, never by T), evaluate the
-//!    member table and its history, load the counted messages, and compute
-//!    the report model;
-//! 4. compute the comparison, render every file in memory, then put them all
+//! 3. fetch remote archives and rosters into the cache (unless `--offline`;
+//!    a failure is one line and the run goes on with what is cached);
+//! 4. per coalition: ingest new archive files (local ones and the cached
+//!    downloads), read its roster, check-in and aliases files, store what
+//!    changed (a roster snapshot is dated by the file's `roster_date` or the
+//!    day of the run, a fetched roster by the day it was fetched, never by
+//!    T), evaluate the member table and its history, load the counted
+//!    messages, and compute the report model;
+//! 5. compute the comparison, render every file in memory, then put them all
 //!    in place (temporary files first, renames last: see `report::write`).
 //!
 //! Silent on success. A rejected input (an archive that is not one, a bad
@@ -45,6 +48,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             .with_context(|| format!("{}: cannot create the database folder", dir.display()))?;
     }
     let _lock = Lock::acquire(&settings.database)?;
+    if !args.offline {
+        let options = crate::fetch::FetchOptions {
+            today: super::today(),
+            refetch: args.refetch,
+            progress: true,
+        };
+        let all: Vec<&CoalitionSettings> = settings.coalitions.iter().collect();
+        super::fetch::fetch_all(&settings, &all, &options);
+    }
     let mut conn = store::open(&settings.database)?;
 
     let mut models = Vec::with_capacity(settings.coalitions.len());
@@ -82,7 +94,10 @@ fn coalition_model(
     let coalition_id = db::ensure_coalition(conn, &c.slug, Some(&c.name)).map_err(db_error)?;
     let list_id = db::ensure_list(conn, coalition_id, &c.slug).map_err(db_error)?;
 
-    let paths = archive_paths(c);
+    let mut paths = archive_paths(c);
+    // Downloads are ingested exactly like local files (issue #11).
+    let (cached_dirs, fetched_roster) = crate::fetch::cached_inputs(c, &settings.archive_cache);
+    paths.extend(cached_dirs);
     if !paths.is_empty() {
         let options = IngestOptions::default();
         // Each rejected file is named by ingest_paths itself, which also
@@ -90,7 +105,7 @@ fn coalition_model(
         ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
     }
 
-    let inputs = match read_inputs(c) {
+    let inputs = match read_inputs(c, fetched_roster) {
         Ok(inputs) => inputs,
         Err(e) => {
             err_message(format_args!(
@@ -130,8 +145,19 @@ struct Inputs {
     aliases: crate::identity::Aliases,
 }
 
-fn read_inputs(c: &CoalitionSettings) -> Result<Inputs, InputError> {
+fn read_inputs(
+    c: &CoalitionSettings,
+    fetched_roster: Option<(PathBuf, crate::day::Day)>,
+) -> Result<Inputs, InputError> {
     let mut rosters = Vec::new();
+    // A fetched roster is a snapshot of the day it was taken, never of T.
+    if let Some((path, taken_on)) = fetched_roster {
+        rosters.push((
+            Some(taken_on),
+            inputs::roster::read(&path)?,
+            path.to_string_lossy().into_owned(),
+        ));
+    }
     for r in &c.rosters {
         rosters.push((
             Some(r.date),

@@ -491,6 +491,7 @@ mod tests {
             annual_meetings: vec![(day("2024-11-10"), day("2024-11-12"))],
             meeting_window_days: 30,
             thresholds: Thresholds::default(),
+            remote: Default::default(),
         }
     }
 

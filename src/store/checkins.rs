@@ -141,7 +141,10 @@ pub struct Call {
 /// assert_eq!(subject_for("Check-in", 2025), "Check-in");
 /// ```
 pub fn subject_for(template: &str, year: i32) -> String {
-    template.replace("{year}", &year.to_string()).trim().to_string()
+    template
+        .replace("{year}", &year.to_string())
+        .trim()
+        .to_string()
 }
 
 /// The check-in messages of the coalition dated no later than `until`:
@@ -233,8 +236,7 @@ pub fn replies(
     if calls.is_empty() {
         return Ok(vec![]);
     }
-    let ids: std::collections::HashSet<&str> =
-        calls.iter().map(|c| c.message.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = calls.iter().map(|c| c.message.as_str()).collect();
     let mut stmt = conn.prepare_cached(
         "SELECT id, coalesce(message_id, message_key), from_addr, date, says_observer,
                 in_reply_to, refs, set_aside

@@ -6,6 +6,8 @@ mod bad_input;
 mod classify;
 mod cli;
 mod faults;
+mod fetch;
+mod http_server;
 mod ingest;
 mod membership;
 mod prop;
