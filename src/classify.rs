@@ -91,6 +91,9 @@ pub struct Thresholds {
     /// The "former after" horizon F, in days (default 1825, five years; never
     /// less than D): without a roster, who is a member at all.
     pub former_after_days: u32,
+    /// The warning window W, in days (default 90): a member who would be
+    /// dormant at T + W is "turning dormant".
+    pub warn_within_days: u32,
 }
 
 impl Default for Thresholds {
@@ -100,9 +103,13 @@ impl Default for Thresholds {
             inactivity_days: 730,
             min_posts: 1,
             former_after_days: DEFAULT_FORMER_AFTER,
+            warn_within_days: DEFAULT_WARN_WITHIN,
         }
     }
 }
+
+/// W's default: 90 days.
+pub const DEFAULT_WARN_WITHIN: u32 = 90;
 
 /// F's default: five years of 365 days.
 pub const DEFAULT_FORMER_AFTER: u32 = 1825;
@@ -363,6 +370,96 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
     }
 }
 
+/// A member's status in the check-in round (DESIGN.md, "Check-in round").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum RoundStatus {
+    /// Answered "full member" (or replied without saying "observer").
+    #[serde(rename = "full")]
+    Full,
+    /// Answered "observer".
+    #[serde(rename = "observer")]
+    Observer,
+    /// Asked to leave.
+    #[serde(rename = "leave")]
+    Leave,
+    /// No answer dated in the round.
+    #[serde(rename = "no answer")]
+    NoAnswer,
+}
+
+impl RoundStatus {
+    /// The words used in files and on pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundStatus::Full => "full",
+            RoundStatus::Observer => "observer",
+            RoundStatus::Leave => "leave",
+            RoundStatus::NoAnswer => "no answer",
+        }
+    }
+
+    /// "their latest response dated in [*R*, *T*]", else `no answer`.
+    pub fn from_answer(latest: Option<CheckinStatus>) -> RoundStatus {
+        match latest {
+            Some(CheckinStatus::Full) => RoundStatus::Full,
+            Some(CheckinStatus::Observer) => RoundStatus::Observer,
+            Some(CheckinStatus::Leave) => RoundStatus::Leave,
+            None => RoundStatus::NoAnswer,
+        }
+    }
+}
+
+/// DESIGN.md, "Turning dormant": "a member who is active or observer at *T*
+/// but would be dormant at *T* + *W* if nothing new happened (the same rules,
+/// evaluated at *T* + *W* on the evidence up to *T*)". `later` is the
+/// member's evidence as it would stand at T + W: the same as at T but with
+/// `posts_in_period` counted over (T + W − P, T]; `now` is their class at
+/// T. Returns the day they would turn dormant, or `None` when they would not
+/// within W (or are dormant already).
+pub fn turns_dormant(
+    now: MemberClass,
+    later: &Evidence,
+    as_of: Day,
+    t: &Thresholds,
+    has_roster: bool,
+) -> Option<Day> {
+    if now == MemberClass::Dormant {
+        return None;
+    }
+    let end = crate::day::add_days(as_of, t.warn_within_days);
+    match standing(later, end, t, has_roster) {
+        Standing::Member(v) if v.class == MemberClass::Dormant => {}
+        _ => return None,
+    }
+    // The first day every rule that kept them out of "dormant" has run out:
+    // the last sign of life leaves (d − D, d], an observer response leaves
+    // (d − P, d], the last post leaves the period. With N > 1 the post bound
+    // is an upper bound (the N-th latest post leaves first); it can only
+    // matter when P > D, so the day is capped at T + W, where the rules
+    // above were checked.
+    let bounds = [
+        later
+            .last_sign_of_life()
+            .map(|(d, _)| crate::day::add_days(d, t.inactivity_days)),
+        match later.latest_response {
+            Some((d, CheckinStatus::Observer)) => Some(crate::day::add_days(d, t.period_days)),
+            _ => None,
+        },
+        later
+            .last_post
+            .map(|d| crate::day::add_days(d, t.period_days)),
+    ];
+    let first = crate::day::add_days(as_of, 1);
+    Some(
+        bounds
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(first)
+            .clamp(first, end),
+    )
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -399,6 +496,7 @@ mod tests {
             inactivity_days: d,
             min_posts: n,
             former_after_days: 1825,
+            warn_within_days: 90,
         }
     }
 
@@ -583,6 +681,52 @@ mod tests {
             Standing::Member(v) => assert_eq!(v.class, MemberClass::Observer),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[rstest]
+    // D = 730, W = 90: the last post leaves (d − D, d] on post + 730.
+    #[case::dormant_exactly_at_t_plus_w(640, Some(90))]
+    #[case::a_day_later(639, None)]
+    #[case::already_past_d(800, None)]
+    #[case::soon(700, Some(30))]
+    fn turning_dormant_is_judged_at_t_plus_w(#[case] post_ago: i64, #[case] in_days: Option<i64>) {
+        let mut e = posts(&[post_ago], 365);
+        e.roster.on_roster = true;
+        let now = classify(&e, t(), &Thresholds::default()).class;
+        let got = turns_dormant(now, &e, t(), &Thresholds::default(), true);
+        assert_eq!(got, in_days.map(|n| t() + chrono::Duration::days(n)));
+    }
+
+    #[test]
+    fn a_declared_observer_never_turns_dormant() {
+        let mut e = posts(&[700], 365);
+        e.roster.on_roster = true;
+        e.roster.declared_observer = true;
+        assert_eq!(
+            turns_dormant(MemberClass::Observer, &e, t(), &Thresholds::default(), true),
+            None
+        );
+    }
+
+    #[test]
+    fn an_observer_response_keeps_them_until_it_leaves_the_period() {
+        let e = Evidence {
+            roster: RosterStanding {
+                on_roster: true,
+                ..Default::default()
+            },
+            latest_response: Some((ago(300), CheckinStatus::Observer)),
+            ..Evidence::default()
+        };
+        // D short, so only the response (day + P = T + 65) holds them.
+        let th = Thresholds {
+            inactivity_days: 200,
+            ..Thresholds::default()
+        };
+        assert_eq!(
+            turns_dormant(MemberClass::Observer, &e, t(), &th, true),
+            Some(t() + chrono::Duration::days(65))
+        );
     }
 
     #[test]

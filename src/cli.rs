@@ -188,6 +188,9 @@ pub struct ThresholdArgs {
     /// Former-after horizon F: without a roster, no sign of life for F makes someone a former participant (default 5y; at least D).
     #[arg(long, value_name = "DURATION", value_parser = days_arg)]
     pub former_after: Option<u32>,
+    /// Warning window W: members who would turn dormant within W are listed for a reminder (default 90d).
+    #[arg(long, value_name = "DURATION", value_parser = days_arg)]
+    pub warn_within: Option<u32>,
     /// Minimum number of posts in the period to be active (at least 1).
     // "at least N counted posts": N = 0 would make every member active,
     // posts or not; the configuration refuses 0 too.

@@ -41,6 +41,8 @@ struct Config {
     min_posts: Option<Spanned<u32>>,
     #[serde(default)]
     former_after: Option<Spanned<String>>,
+    #[serde(default)]
+    warn_within: Option<Spanned<String>>,
     #[serde(default, rename = "coalition")]
     coalitions: Vec<CoalitionConfig>,
     /// Where remote archives and rosters are downloaded to (default: a
@@ -57,6 +59,7 @@ struct ThresholdConfig<'a> {
     inactivity: &'a Option<Spanned<String>>,
     min_posts: &'a Option<Spanned<u32>>,
     former_after: &'a Option<Spanned<String>>,
+    warn_within: &'a Option<Spanned<String>>,
 }
 
 macro_rules! threshold_config {
@@ -66,6 +69,7 @@ macro_rules! threshold_config {
             inactivity: &$c.inactivity,
             min_posts: &$c.min_posts,
             former_after: &$c.former_after,
+            warn_within: &$c.warn_within,
         }
     };
 }
@@ -105,6 +109,12 @@ struct CoalitionConfig {
     min_posts: Option<Spanned<u32>>,
     #[serde(default)]
     former_after: Option<Spanned<String>>,
+    #[serde(default)]
+    warn_within: Option<Spanned<String>>,
+    #[serde(default)]
+    checkin_opened: Vec<Spanned<String>>,
+    #[serde(default)]
+    list_address: Option<Spanned<String>>,
     /// Login (a subscriber's address) for a private remote archive.
     #[serde(default)]
     archive_user: Option<String>,
@@ -199,8 +209,13 @@ pub struct CoalitionSettings {
     pub checkins: Option<PathBuf>,
     /// Aliases file.
     pub aliases: Option<PathBuf>,
-    /// Subject of the yearly check-in message.
+    /// Subject of the yearly check-in message; `{year}` stands for each year.
     pub checkin_subject: Option<String>,
+    /// Days check-in rounds opened without a message (answered by file
+    /// only); for its year, a date here wins over the message's.
+    pub checkin_opened: Vec<Day>,
+    /// The list's posting address: where the call for a round is sent.
+    pub list_address: Option<String>,
     /// Coordinators' addresses, normalised.
     pub coordinators: Vec<String>,
     /// Annual meetings: first and last day, one pair a year.
@@ -290,6 +305,7 @@ impl Source<'_> {
                 None => base.min_posts,
             },
             former_after_days: self.days(over.former_after, base.former_after_days)?,
+            warn_within_days: self.days(over.warn_within, base.warn_within_days)?,
         };
         if let Err(message) = t.check() {
             // Point at whichever of the two this table sets, else at the table.
@@ -443,6 +459,28 @@ impl Settings {
                 checkins: c.checkins.as_ref().map(|p| base.join(p)),
                 aliases: c.aliases.as_ref().map(|p| base.join(p)),
                 checkin_subject: c.checkin_subject.clone().filter(|s| !s.trim().is_empty()),
+                checkin_opened: {
+                    let mut days = c
+                        .checkin_opened
+                        .iter()
+                        .map(|d| src.date(d))
+                        .collect::<Result<Vec<Day>, ConfigError>>()?;
+                    days.sort();
+                    days
+                },
+                list_address: match &c.list_address {
+                    Some(a) => {
+                        let addr = crate::identity::normalize_address(a.get_ref());
+                        if !crate::identity::is_real_address(&addr) {
+                            return Err(src.invalid(
+                                a,
+                                format!("list_address '{}' is not an address", a.get_ref()),
+                            ));
+                        }
+                        Some(addr)
+                    }
+                    None => None,
+                },
                 coordinators: c
                     .coordinators
                     .iter()

@@ -90,6 +90,7 @@ pub fn member_options(
         inactivity_days: flags.inactivity.unwrap_or(base.inactivity_days),
         min_posts: flags.min_posts.unwrap_or(base.min_posts),
         former_after_days: flags.former_after.unwrap_or(base.former_after_days),
+        warn_within_days: flags.warn_within.unwrap_or(base.warn_within_days),
     };
     thresholds
         .check()
@@ -103,6 +104,7 @@ pub fn member_options(
         aliases: Aliases::default(),
         checkin_subject: entry.and_then(|c| c.checkin_subject.clone()),
         known_addresses: entry.map(|c| c.coordinators.clone()).unwrap_or_default(),
+        checkin_opened: entry.map(|c| c.checkin_opened.clone()).unwrap_or_default(),
     })
 }
 

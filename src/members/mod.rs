@@ -11,6 +11,8 @@
 //! once per evaluation (from everything known up to T) and reused for every
 //! day of the history.
 
+pub mod round;
+
 use std::collections::HashMap;
 
 use anyhow::Context;
@@ -18,7 +20,8 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use crate::classify::{
-    self, CheckinStatus, ClassCounts, Evidence, MemberClass, RosterStanding, Standing, Thresholds,
+    self, CheckinStatus, ClassCounts, Evidence, MemberClass, RosterStanding, RoundStatus, Standing,
+    Thresholds,
 };
 use crate::day::{self, Day};
 use crate::identity::{self, Aliases, Ambiguity, Candidate, Persons};
@@ -58,6 +61,11 @@ pub struct MemberRow {
     pub on_roster: bool,
     /// Latest post, check-in response or roster join up to T.
     pub last_sign_of_life: Option<Day>,
+    /// Their status in the check-in round at T, when they are a member of it.
+    pub round_status: Option<RoundStatus>,
+    /// The day they would turn dormant if nothing new happened, when that
+    /// is within W ("turning dormant").
+    pub dormant_on: Option<Day>,
 }
 
 /// One row of former.csv: a former participant (DESIGN.md, "Member
@@ -112,6 +120,10 @@ pub struct MemberTable {
     /// counted messages leave them out too.
     #[serde(skip)]
     pub reply_ids: Vec<i64>,
+    /// The check-in round at T, when one has opened.
+    pub round: Option<round::Round>,
+    /// What a coordinator should hear about (never fatal).
+    pub warnings: Vec<String>,
 }
 
 /// A person as a suggestion names them.
@@ -148,10 +160,12 @@ pub struct MemberOptions {
     /// Addresses known to be real (the coordinators'): they help scrambled
     /// keys find their person.
     pub known_addresses: Vec<String>,
+    /// Days rounds opened without a check-in message (`checkin_opened`).
+    pub checkin_opened: Vec<Day>,
 }
 
 /// Class counts on one day of the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct HistoryPoint {
     /// The evaluation day (T or an anniversary before it).
     pub date: Day,
@@ -159,6 +173,8 @@ pub struct HistoryPoint {
     pub counts: ClassCounts,
     /// Former participants on that day.
     pub former: u64,
+    /// The check-in round open on that day, with its counts so far.
+    pub round: Option<round::RoundPoint>,
 }
 
 /// The member table of `coalition` (a slug) as of `options.as_of`.
@@ -169,6 +185,31 @@ pub fn evaluate(
 ) -> anyhow::Result<MemberTable> {
     let (ctx, at_t) = Evaluation::load(conn, coalition, options)?;
     let day = ctx.day(options.as_of, &at_t);
+    let openings = ctx.openings(&options.checkin_opened);
+    let round = ctx
+        .round(conn, options.as_of, &openings, &at_t, &day)
+        .context("evaluating the check-in round")?;
+    let round_status: HashMap<&[String], RoundStatus> = round
+        .iter()
+        .flat_map(|r| {
+            r.rows
+                .iter()
+                .map(|row| (row.addresses.as_slice(), row.status))
+        })
+        .collect();
+    // "Turning dormant": the posts that would still be in the period at
+    // T + W, counted over (T + W − P, T].
+    let later_period = activity::post_stats(
+        conn,
+        ctx.coalition_id,
+        options.as_of,
+        day::window_start(
+            day::add_days(options.as_of, options.thresholds.warn_within_days),
+            options.thresholds.period_days,
+        ),
+        &ctx.reply_ids,
+    )
+    .context("reading message activity")?;
     let mut members = Vec::new();
     let mut former = Vec::new();
     for (p, person) in day.persons.iter().enumerate() {
@@ -178,6 +219,22 @@ pub fn evaluate(
         let email = ctx.email(p, person);
         match &person.standing {
             Standing::Member(verdict) => members.push(MemberRow {
+                round_status: round_status.get(addresses.as_slice()).copied(),
+                dormant_on: {
+                    let mut later = person.e.clone();
+                    later.posts_in_period = ctx.persons.groups[p]
+                        .iter()
+                        .filter_map(|a| later_period.get(a))
+                        .map(|s| s.in_period)
+                        .sum();
+                    classify::turns_dormant(
+                        verdict.class,
+                        &later,
+                        options.as_of,
+                        &options.thresholds,
+                        day.has_roster,
+                    )
+                },
                 coalition: ctx.coalition.clone(),
                 person: name,
                 email,
@@ -226,6 +283,14 @@ pub fn evaluate(
         counts.add(m.class);
     }
     let duplicate_suggestions = ctx.duplicates(&members);
+    let warnings = round::warnings(
+        options.checkin_subject.as_deref(),
+        !ctx.calls.is_empty(),
+        options.as_of,
+        &openings,
+        round.as_ref(),
+        &at_t.responses,
+    );
     Ok(MemberTable {
         coalition: coalition.to_string(),
         as_of: options.as_of,
@@ -237,6 +302,8 @@ pub fn evaluate(
         duplicate_suggestions,
         ambiguous_keys: ctx.persons.ambiguous.clone(),
         reply_ids: ctx.reply_ids.clone(),
+        round,
+        warnings,
     })
 }
 
@@ -248,6 +315,7 @@ pub fn history(
     options: &MemberOptions,
 ) -> anyhow::Result<Vec<HistoryPoint>> {
     let (ctx, _) = Evaluation::load(conn, coalition, options)?;
+    let openings = ctx.openings(&options.checkin_opened);
     let first = activity::first_message_day(conn, ctx.coalition_id)?;
     let dates = day::anniversaries(options.as_of, first);
     let point = |conn: &Connection, date: Day| -> anyhow::Result<HistoryPoint> {
@@ -265,6 +333,7 @@ pub fn history(
             date,
             counts,
             former,
+            round: ctx.round_point(conn, date, &openings, &evidence)?,
         })
     };
     // The days are independent evaluations (about 0.1 s each for 100,000
@@ -698,6 +767,7 @@ mod tests {
                 aliases: Aliases::default(),
                 checkin_subject: None,
                 known_addresses: vec![],
+                checkin_opened: vec![],
             };
             options(&mut o);
             evaluate(&self.conn, "dc", &o).unwrap()
@@ -1212,6 +1282,7 @@ mod tests {
             aliases: Aliases::default(),
             checkin_subject: None,
             known_addresses: vec![],
+            checkin_opened: vec![],
         };
         let h = history(&db.conn, "dc", &o).unwrap();
         let got: Vec<_> = h
@@ -1286,6 +1357,7 @@ mod tests {
             aliases: Aliases::default(),
             checkin_subject: None,
             known_addresses: vec![],
+            checkin_opened: vec![],
         };
         let err = evaluate(&db.conn, "nope", &o).unwrap_err();
         assert_eq!(

@@ -487,6 +487,8 @@ mod tests {
             checkins: None,
             aliases: None,
             checkin_subject: None,
+            checkin_opened: vec![],
+            list_address: None,
             coordinators: vec!["c@x.org".into()],
             annual_meetings: vec![(day("2024-11-10"), day("2024-11-12"))],
             meeting_window_days: 30,
@@ -507,6 +509,8 @@ mod tests {
             duplicate_suggestions: vec![],
             ambiguous_keys: vec![],
             reply_ids: vec![],
+            round: None,
+            warnings: vec![],
         };
         ReportModel::compute(&settings(), table, vec![], messages)
     }
@@ -564,6 +568,8 @@ mod tests {
             checkin_status: None,
             on_roster: false,
             last_sign_of_life: None,
+            round_status: None,
+            dormant_on: None,
         };
         let table = MemberTable {
             coalition: "a".into(),
@@ -576,6 +582,8 @@ mod tests {
             duplicate_suggestions: vec![],
             ambiguous_keys: vec![],
             reply_ids: vec![],
+            round: None,
+            warnings: vec![],
         };
         let m = [
             msg("2025-03-01", "c2@y.org", "t1", None),
