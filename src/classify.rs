@@ -231,6 +231,8 @@ pub struct Verdict {
     pub class: MemberClass,
     /// E.g. `dormant: last post 2023-04-02, 812 days before 2025-06-23; threshold 730`.
     pub reason: String,
+    /// The same in a few words for a table cell, e.g. `silent 812 days`.
+    pub short: String,
 }
 
 /// Where a person stands at T: a member with a class, a former participant,
@@ -314,6 +316,11 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
                 t.period_days,
                 t.min_posts
             ),
+            short: format!(
+                "{} post{} in the period",
+                e.posts_in_period,
+                plural(e.posts_in_period)
+            ),
         };
     }
     // 2. "observer: not active, and either they declared observer status — on
@@ -323,6 +330,7 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
         return Verdict {
             class: MemberClass::Observer,
             reason: "observer: declared observer on the roster".to_string(),
+            short: "declared observer".to_string(),
         };
     }
     if let Some((day, CheckinStatus::Observer)) = e.latest_response
@@ -334,6 +342,7 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
                 "observer: check-in response 'observer' on {day}, within the {}-day check-in period",
                 t.period_days
             ),
+            short: format!("answered observer {day}"),
         };
     }
     // "... or their latest sign of life — a counted post, a check-in response
@@ -352,21 +361,29 @@ pub fn classify(e: &Evidence, as_of: Day, t: &Thresholds) -> Verdict {
                 (as_of - day).num_days(),
                 t.inactivity_days
             ),
+            short: format!("{} {} days ago", kind.describe(), (as_of - day).num_days()),
         };
     }
     // 3. "dormant: neither."
-    let reason = match sign {
-        Some((day, kind)) => format!(
-            "dormant: {} {day}, {} days before {as_of}; threshold {}",
-            kind.describe(),
-            (as_of - day).num_days(),
-            t.inactivity_days
+    let (reason, short) = match sign {
+        Some((day, kind)) => (
+            format!(
+                "dormant: {} {day}, {} days before {as_of}; threshold {}",
+                kind.describe(),
+                (as_of - day).num_days(),
+                t.inactivity_days
+            ),
+            format!("{} {} days ago", kind.describe(), (as_of - day).num_days()),
         ),
-        None => "dormant: no dated post, check-in response or join date".to_string(),
+        None => (
+            "dormant: no dated post, check-in response or join date".to_string(),
+            "no sign of life".to_string(),
+        ),
     };
     Verdict {
         class: MemberClass::Dormant,
         reason,
+        short,
     }
 }
 

@@ -124,6 +124,9 @@ fn coalition_model(
         super::classify::member_options(Some(settings), Some(c), &ThresholdArgs::default())?;
     options.aliases = inputs.aliases;
     let table = members::evaluate(conn, &c.slug, &options)?;
+    for w in &table.warnings {
+        crate::messages::warn_message(format_args!("{}: {w}", c.slug));
+    }
     let history = members::history(conn, &c.slug, &options)?;
     let messages = activity::counted_messages(
         conn,

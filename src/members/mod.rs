@@ -45,6 +45,8 @@ pub struct MemberRow {
     pub class: MemberClass,
     /// A one-line reason a coordinator can read.
     pub reason: String,
+    /// The reason in a few words, for a table cell.
+    pub short_reason: String,
     /// Counted posts in (T − P, T].
     pub posts_in_period: u64,
     /// Counted posts up to T.
@@ -241,6 +243,7 @@ pub fn evaluate(
                 addresses,
                 class: verdict.class,
                 reason: verdict.reason.clone(),
+                short_reason: verdict.short.clone(),
                 posts_in_period: person.e.posts_in_period,
                 posts_total: person.e.posts_total,
                 first_post: person.first_post,

@@ -11,7 +11,7 @@
 use serde::{Serialize, Serializer};
 
 use super::{Exporter, ReportModel};
-use crate::classify::{CheckinStatus, MemberClass};
+use crate::classify::{CheckinStatus, MemberClass, RoundStatus};
 use crate::day::Day;
 use crate::members::{FormerRow, MemberRow, MemberTable};
 
@@ -251,10 +251,244 @@ impl Exporter<ReportModel> for ContactsCsv {
                 last_sign_of_life: day(r.last_sign_of_life),
                 reason: Text(&r.reason),
                 on_roster: r.on_roster,
-                round_status: "",
+                round_status: r.round_status.map(RoundStatus::as_str).unwrap_or(""),
             })
             .collect();
         write_rows(&CONTACTS_COLUMNS, &rows)
+    }
+}
+
+/// The checkin.csv columns (DESIGN.md): every member of the round at T.
+pub const CHECKIN_COLUMNS: [&str; 7] = [
+    "email",
+    "name",
+    "addresses",
+    "round_status",
+    "answered_on",
+    "answer_source",
+    "class",
+];
+
+#[derive(Serialize)]
+struct CheckinCsvRow<'a> {
+    email: Text<'a>,
+    name: Text<'a>,
+    addresses: Text<'a>,
+    round_status: &'static str,
+    answered_on: String,
+    answer_source: Text<'a>,
+    class: &'static str,
+}
+
+/// checkin.csv: every member of the round, with their round status, when
+/// and how they answered, and where they stand at T (`left` or `former` for
+/// those no longer members). Sorted by email, then name. Header only when
+/// no round has opened.
+pub fn checkin_csv(table: &MemberTable) -> anyhow::Result<Vec<u8>> {
+    let rows = table
+        .round
+        .as_ref()
+        .map(|r| r.rows.as_slice())
+        .unwrap_or(&[]);
+    let joined: Vec<String> = rows.iter().map(|r| r.addresses.join(";")).collect();
+    let sources: Vec<String> = rows
+        .iter()
+        .map(|r| r.source.as_ref().map(|s| s.kind()).unwrap_or_default())
+        .collect();
+    let out: Vec<CheckinCsvRow<'_>> = rows
+        .iter()
+        .zip(&joined)
+        .zip(&sources)
+        .map(|((r, addresses), source)| CheckinCsvRow {
+            email: Text(r.email.as_deref().unwrap_or("")),
+            name: Text(&r.name),
+            addresses: Text(addresses),
+            round_status: r.status.as_str(),
+            answered_on: day(r.answered_on),
+            answer_source: Text(source),
+            class: r.class.as_str(),
+        })
+        .collect();
+    write_rows(&CHECKIN_COLUMNS, &out)
+}
+
+/// checkin.csv.
+pub struct CheckinCsv;
+
+impl Exporter<ReportModel> for CheckinCsv {
+    fn file_name(&self) -> String {
+        "checkin.csv".into()
+    }
+
+    fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
+        checkin_csv(&model.table)
+    }
+}
+
+/// The remind.csv columns (DESIGN.md).
+pub const REMIND_COLUMNS: [&str; 8] = [
+    "email",
+    "name",
+    "why",
+    "round_status",
+    "class",
+    "reason",
+    "last_sign_of_life",
+    "dormant_on",
+];
+
+#[derive(Serialize)]
+struct RemindCsvRow<'a> {
+    email: Text<'a>,
+    name: Text<'a>,
+    why: &'static str,
+    round_status: &'static str,
+    class: &'static str,
+    reason: Text<'a>,
+    last_sign_of_life: String,
+    dormant_on: String,
+}
+
+/// Why a member is to be reminded: no answer in the round, turning dormant
+/// within W, or both (`None`: neither).
+pub fn remind_why(m: &MemberRow) -> Option<&'static str> {
+    match (
+        m.round_status == Some(RoundStatus::NoAnswer),
+        m.dormant_on.is_some(),
+    ) {
+        (true, true) => Some("no answer; turning dormant"),
+        (true, false) => Some("no answer"),
+        (false, true) => Some("turning dormant"),
+        (false, false) => None,
+    }
+}
+
+/// The members to remind, sorted by email, then name.
+pub fn to_remind(table: &MemberTable) -> Vec<(&MemberRow, &'static str)> {
+    let mut rows: Vec<(&MemberRow, &'static str)> = table
+        .members
+        .iter()
+        .filter_map(|m| remind_why(m).map(|why| (m, why)))
+        .collect();
+    rows.sort_by(|a, b| (&a.0.email, &a.0.person).cmp(&(&b.0.email, &b.0.person)));
+    rows
+}
+
+/// remind.csv: members with no answer in the round, and members turning
+/// dormant within W with the day they would.
+pub fn remind_csv(table: &MemberTable) -> anyhow::Result<Vec<u8>> {
+    let rows: Vec<RemindCsvRow<'_>> = to_remind(table)
+        .into_iter()
+        .map(|(m, why)| RemindCsvRow {
+            email: Text(m.email.as_deref().unwrap_or("")),
+            name: Text(&m.person),
+            why,
+            round_status: m.round_status.map(RoundStatus::as_str).unwrap_or(""),
+            class: m.class.as_str(),
+            reason: Text(&m.reason),
+            last_sign_of_life: day(m.last_sign_of_life),
+            dormant_on: day(m.dormant_on),
+        })
+        .collect();
+    write_rows(&REMIND_COLUMNS, &rows)
+}
+
+/// remind.csv.
+pub struct RemindCsv;
+
+impl Exporter<ReportModel> for RemindCsv {
+    fn file_name(&self) -> String {
+        "remind.csv".into()
+    }
+
+    fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
+        remind_csv(&model.table)
+    }
+}
+
+/// The unmatched.csv columns (DESIGN.md).
+pub const UNMATCHED_COLUMNS: [&str; 5] = ["address", "name", "status", "date", "source"];
+
+#[derive(Serialize)]
+struct UnmatchedCsvRow<'a> {
+    address: Text<'a>,
+    name: Text<'a>,
+    status: &'static str,
+    date: String,
+    source: Text<'a>,
+}
+
+/// unmatched.csv: answers in the round that match no member of it, with
+/// where they came from, so aliases can be added.
+pub fn unmatched_csv(table: &MemberTable) -> anyhow::Result<Vec<u8>> {
+    let unmatched = table
+        .round
+        .as_ref()
+        .map(|r| r.unmatched.as_slice())
+        .unwrap_or(&[]);
+    let places: Vec<String> = unmatched.iter().map(|u| u.source.place()).collect();
+    let rows: Vec<UnmatchedCsvRow<'_>> = unmatched
+        .iter()
+        .zip(&places)
+        .map(|(u, place)| UnmatchedCsvRow {
+            address: Text(&u.address),
+            name: Text(u.name.as_deref().unwrap_or("")),
+            status: u.status.as_str(),
+            date: day(Some(u.date)),
+            source: Text(place),
+        })
+        .collect();
+    write_rows(&UNMATCHED_COLUMNS, &rows)
+}
+
+/// unmatched.csv.
+pub struct UnmatchedCsv;
+
+impl Exporter<ReportModel> for UnmatchedCsv {
+    fn file_name(&self) -> String {
+        "unmatched.csv".into()
+    }
+
+    fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
+        unmatched_csv(&model.table)
+    }
+}
+
+/// The subscribed addresses of those who asked to leave in the round and
+/// are no longer members at T, sorted: what `leave.txt` holds.
+pub fn leavers(table: &MemberTable) -> Vec<&str> {
+    let mut out: Vec<&str> = table
+        .round
+        .iter()
+        .flat_map(|r| &r.rows)
+        .filter(|r| {
+            r.status == RoundStatus::Leave
+                && !matches!(r.class, crate::members::round::RoundClass::Member(_))
+        })
+        .filter_map(|r| r.email.as_deref())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// leave.txt: one address a line, ready for Mailman 2 `remove_members -f`
+/// and Mailman 3 `mailman delmembers -f`. Not a CSV: Mailman reads each line
+/// as an address, so nothing is quoted or guarded.
+pub struct LeaveTxt;
+
+impl Exporter<ReportModel> for LeaveTxt {
+    fn file_name(&self) -> String {
+        "leave.txt".into()
+    }
+
+    fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
+        let mut out = String::new();
+        for address in leavers(&model.table) {
+            out.push_str(address);
+            out.push('\n');
+        }
+        Ok(out.into_bytes())
     }
 }
 

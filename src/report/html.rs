@@ -1,14 +1,14 @@
-//! The HTML pages: one per coalition (`OUT/<slug>/index.html`) and the
-//! comparison (`OUT/index.html`). Each is one self-contained file: styles
-//! inline, charts inlined as SVG, no script and nothing fetched from the
-//! network, so it opens offline, survives being mailed, and prints.
+//! The HTML pages: the shared frame and helpers, and the comparison
+//! (`OUT/index.html`); the coalition page is [`super::page`]. Each page is
+//! one self-contained file: styles and any script inline, charts inlined as
+//! SVG, nothing fetched from the network, so it opens offline, survives
+//! being mailed, and prints.
 
 use std::fmt::Write as _;
 
-use super::charts::{self, CoalitionChart, ImageFormat};
+use super::Exporter;
+use super::charts::ImageFormat;
 use super::comparison::{ComparisonChart, ComparisonModel};
-use super::csv::day;
-use super::{Exporter, ReportModel};
 
 /// Escapes text for HTML element content and attribute values.
 ///
@@ -38,22 +38,42 @@ table{border-collapse:collapse;font-size:.9em;margin:.5em 0}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3} td.n{text-align:right}
 .active{color:#1b6e1b} .observer{color:#155a8a} .dormant{color:#a61d1e}
-details.former summary h2{display:inline} details.former summary{cursor:pointer;margin-top:1.6em}
+.badge{display:inline-block;padding:0 .45em;border-radius:.6em;font-size:.85em;color:#fff}
+.badge.active{background:#2e8b2e} .badge.observer{background:#1f6fb0} .badge.dormant{background:#b22222}
+table.members{width:100%} table.members td small{color:#555} table.members th{cursor:pointer;white-space:nowrap}
+table.members td:last-child{max-width:16em}
+th[aria-sort=ascending]::after{content:' ▲'} th[aria-sort=descending]::after{content:' ▼'}
+.filters{margin:.5em 0;display:flex;flex-wrap:wrap;gap:.8em;align-items:center}
+.warnings{border:1px solid #d9a400;background:#fff8e1;padding:.4em .8em;margin:1em 0}
+section.next li{margin:.3em 0}
+details summary{cursor:pointer} details.definitions{margin:.5em 0} dt{font-weight:bold;margin-top:.3em} dd{margin-left:1.5em}
+details.former summary h2{display:inline} details.former summary{margin-top:1.6em}
 figure{margin:1em 0} figure svg{width:100%;height:auto;max-width:960px}
 figcaption{color:#555;font-size:.9em}
 @media print{body{max-width:none;margin:0} figure,table.figures{break-inside:avoid} tr{break-inside:avoid} a{color:inherit;text-decoration:none}}
 ";
 
 fn page(title: &str, body: &str) -> Vec<u8> {
+    page_with_script(title, body, "")
+}
+
+/// A whole page: `body` inside the shared frame, `script` (inline, no
+/// network) at the end of the body when there is one.
+pub fn page_with_script(title: &str, body: &str, script: &str) -> Vec<u8> {
+    let script = if script.is_empty() {
+        String::new()
+    } else {
+        format!("<script>{script}</script>\n")
+    };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}{script}</body>\n</html>\n",
         escape(title)
     )
     .into_bytes()
 }
 
 /// An SVG chart as inline markup (without an XML declaration).
-fn inline_svg(svg: Vec<u8>, alt: &str) -> anyhow::Result<String> {
+pub fn inline_svg(svg: Vec<u8>, alt: &str) -> anyhow::Result<String> {
     let text = String::from_utf8(svg)?;
     let start = text.find("<svg").unwrap_or(0);
     let svg = text[start..].replacen(
@@ -67,7 +87,8 @@ fn inline_svg(svg: Vec<u8>, alt: &str) -> anyhow::Result<String> {
     ))
 }
 
-fn figures_table(out: &mut String, f: &super::Figures, period_days: u32) {
+/// The coalition figures as a two-column table.
+pub fn figures_table(out: &mut String, f: &super::Figures, period_days: u32) {
     let pct = |s: Option<f64>| {
         s.map(|s| format!("{:.0}%", s * 100.0))
             .unwrap_or_else(|| "not configured".into())
@@ -114,151 +135,6 @@ fn figures_table(out: &mut String, f: &super::Figures, period_days: u32) {
         );
     }
     out.push_str("</table>\n");
-}
-
-/// `OUT/<slug>/index.html`.
-pub struct CoalitionPage;
-
-impl Exporter<ReportModel> for CoalitionPage {
-    fn file_name(&self) -> String {
-        "index.html".into()
-    }
-
-    fn render(&self, m: &ReportModel) -> anyhow::Result<Vec<u8>> {
-        let c = m.counts();
-        let t = m.thresholds;
-        let mut b = String::new();
-        let _ = writeln!(b, "<h1>{}</h1>", escape(&m.name));
-        let _ = writeln!(
-            b,
-            "<p class=\"meta\">As of {} · check-in period {} days · dormant after {} days without a sign of life · active from {} post(s) in the period</p>",
-            m.as_of, t.period_days, t.inactivity_days, t.min_posts
-        );
-        let _ = writeln!(
-            b,
-            "<p><strong>{}</strong> members: <span class=\"active\">{} active</span>, <span class=\"observer\">{} observers</span>, <span class=\"dormant\">{} dormant</span>. Files: <a href=\"members.csv\">members.csv</a>, <a href=\"contacts.csv\">contacts.csv</a> (dormant members to follow up), <a href=\"summary.json\">summary.json</a>.</p>",
-            c.total(),
-            c.active,
-            c.observer,
-            c.dormant
-        );
-        b.push_str("<h2>Figures</h2>\n");
-        figures_table(&mut b, &m.figures, t.period_days);
-        if !m.meetings.is_empty() {
-            let list: Vec<String> = m
-                .meetings
-                .iter()
-                .map(|(s, e)| format!("{s} to {e}"))
-                .collect();
-            let _ = writeln!(
-                b,
-                "<p class=\"meta\">Annual meetings: {}.</p>",
-                escape(&list.join("; "))
-            );
-        }
-        b.push_str("<h2>Charts</h2>\n");
-        for chart in CoalitionChart::ALL {
-            let bytes = charts::ChartFile {
-                chart,
-                format: ImageFormat::Svg,
-            }
-            .render(m)?;
-            b.push_str(&inline_svg(bytes, chart.title())?);
-        }
-        b.push_str("<h2>Members</h2>\n<table class=\"members\">\n<thead><tr><th>Person</th><th>Addresses</th><th>Class</th><th>Reason</th><th>Posts in period</th><th>Posts in all</th><th>First post</th><th>Last post</th><th>Last check-in</th><th>Check-in status</th><th>On roster</th></tr></thead>\n<tbody>\n");
-        for r in &m.table.members {
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td class=\"{cls}\">{cls}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&r.person),
-                escape(&r.addresses.join("; ")),
-                escape(&r.reason),
-                r.posts_in_period,
-                r.posts_total,
-                day(r.first_post),
-                day(r.last_post),
-                day(r.last_checkin),
-                r.checkin_status.map(|s| s.as_str()).unwrap_or(""),
-                if r.on_roster { "yes" } else { "no" },
-                cls = r.class.as_str(),
-            );
-        }
-        b.push_str("</tbody>\n</table>\n");
-        former_section(&mut b, m);
-        b.push_str("<h2>Possible duplicate identities</h2>\n");
-        if m.table.duplicate_suggestions.is_empty() && m.table.ambiguous_keys.is_empty() {
-            b.push_str("<p>None found.</p>\n");
-        } else {
-            b.push_str("<p>These look like one person with several addresses. listpulse never merges them by itself: to merge, list the addresses on one line of the aliases file, separated by commas (a scrambled key exactly as shown here).</p>\n<ul class=\"duplicates\">\n");
-            for d in &m.table.duplicate_suggestions {
-                let persons: Vec<String> = d
-                    .persons
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{} &lt;{}&gt;",
-                            escape(&p.name),
-                            escape(&p.addresses.join("; "))
-                        )
-                    })
-                    .collect();
-                let _ = writeln!(b, "<li>{}: {}</li>", escape(&d.why), persons.join(", "));
-            }
-            for a in &m.table.ambiguous_keys {
-                let _ = writeln!(
-                    b,
-                    "<li>scrambled key <code>{}</code> matches several persons ({}): linked to none</li>",
-                    escape(&a.key),
-                    escape(&a.candidates.join(", "))
-                );
-            }
-            b.push_str("</ul>\n");
-        }
-        Ok(page(
-            &format!("{} — listpulse report as of {}", m.name, m.as_of),
-            &b,
-        ))
-    }
-}
-
-/// The former participants, collapsed: DESIGN.md lists them apart from the
-/// members ("not a member, in no class count, history count or contact
-/// list").
-fn former_section(b: &mut String, m: &ReportModel) {
-    let former = &m.table.former;
-    let horizon = if m.table.has_roster {
-        format!(
-            "not on the roster and silent for {} days or more",
-            m.thresholds.inactivity_days
-        )
-    } else {
-        format!(
-            "silent for {} days or more (there is no roster)",
-            m.thresholds.former_after_days
-        )
-    };
-    let _ = writeln!(
-        b,
-        "<details class=\"former\"><summary><h2>Former participants ({})</h2></summary>\n<p>People who once posted or answered a check-in but are not members now: {horizon}, or they asked to leave. They are in no count above. Also in <a href=\"former.csv\">former.csv</a>.</p>",
-        former.len()
-    );
-    if !former.is_empty() {
-        b.push_str("<table class=\"former\">\n<thead><tr><th>Person</th><th>Addresses</th><th>Last sign of life</th><th>Posts</th><th>Last check-in</th></tr></thead>\n<tbody>\n");
-        for f in former {
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{} {}</td></tr>",
-                escape(&f.person),
-                escape(&f.addresses.join("; ")),
-                day(f.last_sign_of_life),
-                f.posts_total,
-                day(f.last_checkin),
-                f.checkin_status.map(|s| s.as_str()).unwrap_or(""),
-            );
-        }
-        b.push_str("</tbody>\n</table>\n");
-    }
-    b.push_str("</details>\n");
 }
 
 /// `OUT/index.html`: aggregates only.

@@ -20,6 +20,7 @@ struct Summary<'a> {
     inactivity_days: u32,
     min_posts: u32,
     former_after_days: u32,
+    warn_within_days: u32,
     has_roster: bool,
     members: u64,
     counts: ClassCounts,
@@ -29,6 +30,20 @@ struct Summary<'a> {
     years: &'a [YearPoint],
     duplicate_suggestions: usize,
     ambiguous_keys: usize,
+    round: Option<RoundSummary>,
+    turning_dormant: usize,
+    warnings: &'a [String],
+}
+
+/// The check-in round at T, in numbers: no person in it.
+#[derive(Serialize)]
+struct RoundSummary {
+    year: i32,
+    opened: String,
+    counts: crate::members::round::RoundCounts,
+    response_rate: Option<f64>,
+    unmatched: usize,
+    leave_to_unsubscribe: usize,
 }
 
 impl Exporter<ReportModel> for SummaryJson {
@@ -45,6 +60,7 @@ impl Exporter<ReportModel> for SummaryJson {
             inactivity_days: m.thresholds.inactivity_days,
             min_posts: m.thresholds.min_posts,
             former_after_days: m.thresholds.former_after_days,
+            warn_within_days: m.thresholds.warn_within_days,
             has_roster: m.table.has_roster,
             members: m.counts().total(),
             counts: m.counts(),
@@ -54,6 +70,21 @@ impl Exporter<ReportModel> for SummaryJson {
             years: &m.yearly,
             duplicate_suggestions: m.table.duplicate_suggestions.len(),
             ambiguous_keys: m.table.ambiguous_keys.len(),
+            round: m.table.round.as_ref().map(|r| RoundSummary {
+                year: r.opening.year,
+                opened: crate::day::format(r.opening.day),
+                counts: r.counts,
+                response_rate: r.counts.response_rate(),
+                unmatched: r.unmatched.len(),
+                leave_to_unsubscribe: super::csv::leavers(&m.table).len(),
+            }),
+            turning_dormant: m
+                .table
+                .members
+                .iter()
+                .filter(|r| r.dormant_on.is_some())
+                .count(),
+            warnings: &m.table.warnings,
         };
         let mut out = serde_json::to_vec_pretty(&summary)?;
         out.push(b'\n');

@@ -53,6 +53,25 @@ impl Exporter<ReportModel> for SummaryMarkdown {
                 )
             }
         );
+        if let Some(r) = &m.table.round {
+            let c = r.counts;
+            let _ = writeln!(
+                o,
+                "Check-in {} (opened {}): {} of {} members answered ({}): {} full, {} observer, {} leave, {} no answer.\n",
+                r.opening.year,
+                r.opening.day,
+                c.members - c.no_answer,
+                c.members,
+                pct(c.response_rate()),
+                c.full,
+                c.observer,
+                c.leave,
+                c.no_answer
+            );
+        }
+        for w in &m.table.warnings {
+            let _ = writeln!(o, "> Warning: {w}\n");
+        }
         let _ = writeln!(o, "| figure | value |\n| --- | ---: |");
         let _ = writeln!(
             o,
@@ -84,12 +103,16 @@ impl Exporter<ReportModel> for SummaryMarkdown {
         if !m.history.is_empty() {
             let _ = writeln!(
                 o,
-                "## Members by class over the years\n\n| date | active | observer | dormant |\n| --- | ---: | ---: | ---: |"
+                "## Members by class over the years\n\n| date | active | observer | dormant | check-in answered |\n| --- | ---: | ---: | ---: | ---: |"
             );
             for h in &m.history {
+                let answered = h
+                    .round
+                    .map(|r| format!("{} ({})", pct(r.response_rate), r.year))
+                    .unwrap_or_else(|| "–".into());
                 let _ = writeln!(
                     o,
-                    "| {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {answered} |",
                     h.date, h.counts.active, h.counts.observer, h.counts.dormant
                 );
             }
@@ -97,8 +120,10 @@ impl Exporter<ReportModel> for SummaryMarkdown {
         }
         let _ = writeln!(
             o,
-            "{} dormant member(s) to follow up: see contacts.csv. {} possible duplicate identit(ies) to review: see index.html.",
+            "{} dormant member(s) to follow up: see contacts.csv. {} member(s) to remind (no answer, or turning dormant within {} days): see remind.csv. {} possible duplicate identit(ies) to review: see index.html.",
             c.dormant,
+            super::csv::to_remind(&m.table).len(),
+            t.warn_within_days,
             m.table.duplicate_suggestions.len()
         );
         Ok(o.into_bytes())

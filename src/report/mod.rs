@@ -15,6 +15,8 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod page;
+pub mod round_chart;
 pub mod write;
 
 pub use comparison::ComparisonModel;
@@ -37,9 +39,19 @@ pub fn coalition_exporters() -> Vec<Box<dyn Exporter<ReportModel>>> {
         Box::new(csv::MembersCsv),
         Box::new(csv::FormerCsv),
         Box::new(csv::ContactsCsv),
+        Box::new(csv::CheckinCsv),
+        Box::new(csv::RemindCsv),
+        Box::new(csv::UnmatchedCsv),
+        Box::new(csv::LeaveTxt),
         Box::new(json::SummaryJson),
         Box::new(markdown::SummaryMarkdown),
-        Box::new(html::CoalitionPage),
+        Box::new(page::CoalitionPage),
+        Box::new(round_chart::RoundChart {
+            format: charts::ImageFormat::Svg,
+        }),
+        Box::new(round_chart::RoundChart {
+            format: charts::ImageFormat::Png,
+        }),
     ];
     for chart in charts::CoalitionChart::ALL {
         for format in [charts::ImageFormat::Svg, charts::ImageFormat::Png] {

@@ -560,6 +560,7 @@ mod tests {
             addresses: vec!["c2@y.org".into(), "c@x.org".into()],
             class: crate::classify::MemberClass::Active,
             reason: String::new(),
+            short_reason: String::new(),
             posts_in_period: 2,
             posts_total: 2,
             first_post: None,
