@@ -155,6 +155,88 @@ pub struct RosterImportArgs {
 pub enum CheckinCommand {
     /// Import a check-in CSV file (address,date,status); importing it again replaces what it said before.
     Import(CheckinImportArgs),
+    /// Show this year's round: when it opened, each member's answer, the response rate.
+    Status(CheckinStatusArgs),
+    /// Add answers to the coalition's check-in CSV (the file stays the one source of truth).
+    Record(CheckinRecordArgs),
+    /// Write the call and the reminders as .eml drafts for your own mail client (never sends).
+    Draft(CheckinDraftArgs),
+}
+
+/// A check-in answer's status, as `checkin record` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerArg {
+    /// A full member.
+    Full,
+    /// An observer: receives news, is never asked to do more.
+    Observer,
+    /// Asks to leave the list.
+    Leave,
+}
+
+/// `listpulse checkin status`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckinStatusArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The coalition's slug.
+    #[arg(long, value_name = "SLUG")]
+    pub coalition: String,
+    /// Evaluate as of this day (YYYY-MM-DD; default: the configuration's, else today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub as_of: Option<Day>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `listpulse checkin record`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckinRecordArgs {
+    /// The configuration file naming the coalition's `checkins` file.
+    #[arg(long, value_name = "FILE", required_unless_present = "file")]
+    pub config: Option<PathBuf>,
+    /// The coalition's slug.
+    #[arg(long, value_name = "SLUG", required_unless_present = "file")]
+    pub coalition: Option<String>,
+    /// The check-in CSV to add to (default: the coalition's `checkins` file).
+    #[arg(long, value_name = "CSV")]
+    pub file: Option<PathBuf>,
+    /// What they answered.
+    #[arg(long, value_enum)]
+    pub status: AnswerArg,
+    /// The day of the answer (YYYY-MM-DD; default today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub date: Option<Day>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// The addresses that answered.
+    #[arg(required = true, value_name = "ADDRESS")]
+    pub addresses: Vec<String>,
+}
+
+/// `listpulse checkin draft`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckinDraftArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub config: PathBuf,
+    /// The coalition's slug.
+    #[arg(long, value_name = "SLUG")]
+    pub coalition: String,
+    /// Where to write the .eml files (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Evaluate as of this day (YYYY-MM-DD; default: the configuration's, else today, UTC).
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub as_of: Option<Day>,
+    /// Your own template for the call (minijinja; placeholders in the README).
+    #[arg(long, value_name = "FILE")]
+    pub call_template: Option<PathBuf>,
+    /// Your own template for a reminder (minijinja; placeholders in the README).
+    #[arg(long, value_name = "FILE")]
+    pub reminder_template: Option<PathBuf>,
 }
 
 /// `listpulse checkin import`.

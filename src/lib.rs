@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod day;
+pub mod draft;
 pub mod duration;
 pub mod fetch;
 pub mod identity;
