@@ -334,7 +334,12 @@ impl Evaluation {
             .into_iter()
             .map(|r| Unmatched {
                 address: r.address.clone(),
-                name: self.persons.of(&r.address).map(|p| self.name(p)),
+                // A name only where one is known: the address is in its own column.
+                name: self
+                    .persons
+                    .of(&r.address)
+                    .map(|p| self.name(p))
+                    .filter(|n| *n != r.address),
                 status: r.status,
                 date: r.day,
                 source: AnswerSource::of(&r.source),

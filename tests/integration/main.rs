@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod checkin;
 mod classify;
 mod cli;
 mod faults;
