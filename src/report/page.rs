@@ -49,6 +49,16 @@ const SCRIPT: &str = r#"
   ['f-class', 'f-roster', 'f-round', 'f-text'].forEach(function (id) {
     document.getElementById(id).addEventListener('input', apply);
   });
+  // A view can be linked: index.html#class=dormant&roster=yes&round=no%20answer&q=jane&sort=4
+  var want = {};
+  location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+    var p = kv.split('=');
+    if (p[0]) want[p[0]] = decodeURIComponent(p[1] || '');
+  });
+  if (want['class']) document.getElementById('f-class').value = want['class'];
+  if (want.roster) document.getElementById('f-roster').value = want.roster;
+  if (want.round) document.getElementById('f-round').value = want.round;
+  if (want.q) document.getElementById('f-text').value = want.q;
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
     th.tabIndex = 0;
     th.title = 'Sort';
@@ -67,6 +77,7 @@ const SCRIPT: &str = r#"
     }
     th.addEventListener('click', sort);
     th.addEventListener('keydown', function (e) { if (e.key === 'Enter') sort(); });
+    if (want.sort === String(i)) sort();
   });
   apply();
 })();
