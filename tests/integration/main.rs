@@ -6,6 +6,7 @@ mod bad_input;
 mod classify;
 mod cli;
 mod faults;
+mod hostile;
 mod ingest;
 mod prop;
 mod report;
