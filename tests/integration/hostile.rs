@@ -7,41 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::listpulse;
-
-/// One run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(cmd: &mut assert_cmd::Command) -> Run {
-        let out = cmd.output().expect("runs");
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
-        run
-    }
-
-    /// The stderr lines, each checked to be one of listpulse's own.
-    fn lines(&self) -> Vec<&str> {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        for line in &lines {
-            assert!(line.starts_with("listpulse: "), "{line}");
-        }
-        lines
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("no JSON summary ({e}): {} {}", self.stdout, self.stderr))
-    }
-}
+use crate::util::{Run, listpulse};
 
 /// `listpulse ingest --json --quiet --coalition c --db DB ARGS…` in `dir`.
 fn ingest(dir: &Path, db: &Path, args: &[&std::ffi::OsStr]) -> Run {
