@@ -25,7 +25,7 @@ use crate::report::{self, ComparisonModel, ReportModel};
 use crate::store::{self, activity, checkins, messages as db, rosters};
 
 use super::Outcome;
-use super::ingest::{IngestOptions, ingest_paths};
+use crate::ingest::engine::{IngestOptions, ingest_paths};
 
 /// Runs the whole pipeline for every configured coalition.
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {

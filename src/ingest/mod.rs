@@ -3,11 +3,12 @@
 //! This stage owns everything about archive formats and header quirks: format
 //! detection by content ([`detect`]), gzip, splitting mbox variants and MMDF,
 //! and extracting the header fields the later stages need ([`normalize`]).
-//! It never touches the database: `cmd::ingest` hands the records to the
+//! Only [`engine`] touches the database: it hands the records to the
 //! store's single writer.
 
 pub mod date;
 pub mod detect;
+pub mod engine;
 pub mod mbox;
 pub mod normalize;
 pub mod source;
