@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::classify::Thresholds;
 use crate::duration::parse_days;
+use crate::ingest::limits::{Limits, parse_size};
 
 /// The commented example printed by `listpulse config example`.
 pub const EXAMPLE: &str = include_str!("../fixtures/config/example.toml");
@@ -40,6 +41,12 @@ pub struct Config {
     /// Default minimum posts N.
     #[serde(default)]
     pub min_posts: Option<u32>,
+    /// Messages larger than this are skipped as malformed (e.g. `"64MiB"`).
+    #[serde(default)]
+    pub max_message_size: Option<String>,
+    /// Compressed files whose content passes this are rejected (e.g. `"8GiB"`).
+    #[serde(default)]
+    pub max_decompressed: Option<String>,
     /// The coalitions, one `[[coalition]]` table each.
     #[serde(default, rename = "coalition")]
     pub coalitions: Vec<CoalitionConfig>,
@@ -209,6 +216,8 @@ pub struct Settings {
     pub as_of: NaiveDate,
     /// P, D and N from the file's top level (each coalition may override them).
     pub thresholds: Thresholds,
+    /// The caps on one archive file's work (`max_message_size`, `max_decompressed`).
+    pub limits: Limits,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
 }
@@ -257,6 +266,13 @@ impl Settings {
                 .map_err(|m| invalid(lines.key(None, "inactivity"), m))?,
             min_posts: min_posts(config.min_posts, top.min_posts)
                 .map_err(|m| invalid(lines.key(None, "min_posts"), m))?,
+        };
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_message_size: size(&config.max_message_size, defaults.max_message_size)
+                .map_err(|m| invalid(lines.key(None, "max_message_size"), m))?,
+            max_decompressed: size(&config.max_decompressed, defaults.max_decompressed)
+                .map_err(|m| invalid(lines.key(None, "max_decompressed"), m))?,
         };
         if config.coalitions.is_empty() {
             return Err(invalid(
@@ -338,6 +354,7 @@ impl Settings {
             output: config.output,
             as_of: as_of.or(file_as_of).unwrap_or(today),
             thresholds: top,
+            limits,
             coalitions,
         })
     }
@@ -355,6 +372,10 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 fn duration(text: &Option<String>, default: u32) -> Result<u32, String> {
     text.as_deref().map(parse_days).unwrap_or(Ok(default))
+}
+
+fn size(text: &Option<String>, default: u64) -> Result<u64, String> {
+    text.as_deref().map(parse_size).unwrap_or(Ok(default))
 }
 
 fn min_posts(value: Option<u32>, default: u32) -> Result<u32, String> {
@@ -538,5 +559,22 @@ mod tests {
         );
         assert_eq!(s.as_of, day("2025-01-01"));
         assert_eq!(s.coalitions[0].meeting_window_days, 30);
+    }
+
+    #[test]
+    fn size_caps_are_read_from_the_top_level_and_checked() {
+        let s = load("database = \"d\"\n[[coalition]]\nslug = \"a\"\n").unwrap();
+        assert_eq!(s.limits, Limits::default());
+        let s = load(
+            "database = \"d\"\nmax_message_size = \"1MiB\"\nmax_decompressed = \"2GB\"\n[[coalition]]\nslug = \"a\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.limits.max_message_size, 1 << 20);
+        assert_eq!(s.limits.max_decompressed, 2_000_000_000);
+        let err =
+            load("database = \"d\"\n\nmax_decompressed = \"lots\"\n[[coalition]]\nslug = \"a\"\n")
+                .unwrap_err();
+        assert_eq!(err.line(), Some(3), "{err}");
+        assert!(err.to_string().contains("bad size 'lots'"), "{err}");
     }
 }

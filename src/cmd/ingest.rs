@@ -3,6 +3,7 @@
 //! prints its summary.
 
 use crate::cli::IngestArgs;
+use crate::ingest::Limits;
 use crate::ingest::engine::{IngestOptions, ingest_paths};
 use crate::lock::Lock;
 use crate::store::{self, messages as db};
@@ -20,8 +21,13 @@ pub fn run(args: &IngestArgs) -> anyhow::Result<Outcome> {
     let list_name = args.list.as_deref().unwrap_or(&args.coalition);
     let list_id = db::ensure_list(&conn, coalition_id, list_name)
         .map_err(|e| store::write_error(&db_path, e))?;
+    let limits = config.as_ref().map(|c| c.limits).unwrap_or_default();
     let options = IngestOptions {
         progress: !args.quiet,
+        limits: Limits {
+            max_message_size: args.max_message_size.unwrap_or(limits.max_message_size),
+            max_decompressed: args.max_decompressed.unwrap_or(limits.max_decompressed),
+        },
         ..IngestOptions::default()
     };
     let summary = ingest_paths(&mut conn, coalition_id, list_id, &args.paths, &options)

@@ -82,7 +82,10 @@ fn coalition_model(
 
     let paths = archive_paths(c);
     if !paths.is_empty() {
-        let options = IngestOptions::default();
+        let options = IngestOptions {
+            limits: settings.limits,
+            ..IngestOptions::default()
+        };
         // Each rejected file is named by ingest_paths itself, which also
         // marks the run for exit status 1.
         ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;

@@ -24,8 +24,9 @@ use std::time::Instant;
 use rusqlite::Connection;
 use serde::Serialize;
 
+use super::mbox::TOO_LARGE;
 use super::stream::{self, Stopped, Streamed};
-use super::{ArchiveFormat, IngestError, ParsedArchive, SetAside};
+use super::{ArchiveFormat, IngestError, Limits, ParsedArchive, SetAside};
 use crate::store::messages as db;
 
 /// The counts an ingest reports (`--json` prints them as one object).
@@ -41,6 +42,10 @@ pub struct IngestSummary {
     /// which keeps the count only).
     #[serde(skip)]
     pub empty_paths: Vec<String>,
+    /// Files holding messages over `max_message_size`, with how many (named
+    /// in the human summary; `--json` counts them in `malformed`).
+    #[serde(skip)]
+    pub too_large: Vec<(String, u64)>,
     /// Files that were not archives, could not be read, or did not exist.
     pub skipped_files: u64,
     /// Every message found in the files read: new + duplicates + malformed.
@@ -72,6 +77,7 @@ impl IngestSummary {
         self.unchanged_files += other.unchanged_files;
         self.empty_files += other.empty_files;
         self.empty_paths.extend(other.empty_paths.iter().cloned());
+        self.too_large.extend(other.too_large.iter().cloned());
         self.skipped_files += other.skipped_files;
         self.messages_seen += other.messages_seen;
         self.messages_new += other.messages_new;
@@ -106,6 +112,14 @@ impl IngestSummary {
         // download or export: name each one so it can be checked.
         for path in &self.empty_paths {
             out.push_str(&format!("empty: {path}\n"));
+        }
+        // A message skipped for its size is malformed data, not a rejected
+        // file, but a person should know which file to look at.
+        for (path, n) in &self.too_large {
+            let what = if *n == 1 { "message" } else { "messages" };
+            out.push_str(&format!(
+                "too large: {path}: {n} {what} over max_message_size, skipped\n"
+            ));
         }
         if self.set_aside > 0 {
             let reasons: Vec<String> = self
@@ -142,6 +156,8 @@ pub struct IngestOptions {
     pub progress: bool,
     /// Bytes read per window ([`stream::WINDOW`] unless a test wants tiny ones).
     pub window: usize,
+    /// The caps on one file's work (`max_message_size`, `max_decompressed`).
+    pub limits: Limits,
 }
 
 impl Default for IngestOptions {
@@ -149,6 +165,7 @@ impl Default for IngestOptions {
         IngestOptions {
             progress: false,
             window: stream::WINDOW,
+            limits: Limits::default(),
         }
     }
 }
@@ -217,12 +234,12 @@ pub fn ingest_paths(
     // A few windows in flight at most: the reader parses the next window
     // while the writer inserts this one, and memory stays bounded.
     let (tx, rx) = mpsc::sync_channel::<Item>(4);
-    let window = options.window;
+    let (window, limits) = (options.window, options.limits);
     let result: rusqlite::Result<()> = std::thread::scope(|scope| {
         scope.spawn(move || {
             for file in files {
                 let sent = match file {
-                    Ok(path) => read_one(&path, &known, window, &tx),
+                    Ok(path) => read_one(&path, &known, window, &limits, &tx),
                     Err(e) => tx.send(Item::Rejected(e)).map_err(|_| Stopped),
                 };
                 if sent.is_err() {
@@ -281,6 +298,7 @@ struct OpenFile {
     shown: String,
     size: u64,
     counts: IngestSummary,
+    too_large: u64,
 }
 
 impl Writer<'_> {
@@ -356,6 +374,7 @@ impl Writer<'_> {
                     shown,
                     size,
                     counts: IngestSummary::default(),
+                    too_large: 0,
                 });
             }
             Item::Window(parsed) => {
@@ -373,6 +392,11 @@ impl Writer<'_> {
                 c.messages_new += stats.new;
                 c.duplicates += stats.duplicates;
                 c.malformed += parsed.malformed.len() as u64;
+                file.too_large += parsed
+                    .malformed
+                    .iter()
+                    .filter(|m| m.reason.starts_with(TOO_LARGE))
+                    .count() as u64;
                 c.messages_seen += parsed.messages.len() as u64 + parsed.malformed.len() as u64;
                 for m in &parsed.messages {
                     if m.date.is_none() {
@@ -405,6 +429,11 @@ impl Writer<'_> {
                 self.conn.execute_batch("RELEASE file")?;
                 file.counts.files = 1;
                 file.counts.bytes = streamed.bytes;
+                if file.too_large > 0 {
+                    file.counts
+                        .too_large
+                        .push((file.shown.clone(), file.too_large));
+                }
                 if streamed.format == ArchiveFormat::Empty {
                     file.counts.empty_files = 1;
                     file.counts
@@ -436,6 +465,7 @@ fn read_one(
     path: &Path,
     known: &HashMap<String, db::KnownSource>,
     window: usize,
+    limits: &Limits,
     tx: &mpsc::SyncSender<Item>,
 ) -> Result<(), Stopped> {
     let send = |item| tx.send(item).map_err(|_| Stopped);
@@ -464,7 +494,7 @@ fn read_one(
             });
         }
         // Touched or grown: compare content before parsing it again.
-        match stream::hash_file(path) {
+        match stream::hash_file(path, limits) {
             Ok(hash) if hash == before.hash => {
                 return send(Item::Unchanged {
                     path: key,
@@ -483,7 +513,7 @@ fn read_one(
         size,
         mtime,
     })?;
-    let result = stream::stream_archive(path, window, &mut |parsed| {
+    let result = stream::stream_archive(path, window, limits, &mut |parsed| {
         tx.send(Item::Window(parsed)).map_err(|_| stream::Stopped)
     });
     match result {

@@ -7,27 +7,81 @@
 //! fixed windows keeps memory flat whatever the file's size, and the copy
 //! costs little next to parsing (measured in README, "Performance").
 
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use super::IngestError;
 
+/// An archive file opened for reading.
+pub struct Opened {
+    /// The content, decompressed where the file is gzip.
+    pub reader: Box<dyn Read + Send>,
+    /// Whether the file is gzip (so `max_decompressed` applies).
+    pub compressed: bool,
+}
+
 /// Opens `path` for reading, decompressing gzip (by its magic bytes, not its
 /// name). Concatenated gzip members (`cat a.gz b.gz`) are all read:
 /// `MultiGzDecoder`, not `GzDecoder`.
-pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
-    let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
+///
+/// Only regular files are opened: a FIFO would block the run (holding the
+/// database lock) and a device such as `/dev/zero` would never end, so
+/// anything else is refused by its type before it is opened. The type is
+/// checked again on the open handle (opened non-blocking, so even a FIFO
+/// swapped in between cannot block), in case the path changed in between.
+pub fn open(path: &Path) -> Result<Opened, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+    regular(path, &meta)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| unreadable(path, &e))?;
+    regular(path, &file.metadata().map_err(|e| unreadable(path, &e))?)?;
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic).map_err(|e| unreadable(path, &e))?;
-    let file = File::open(path).map_err(|e| unreadable(path, &e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| unreadable(path, &e))?;
     if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(
-            BufReader::with_capacity(1 << 16, file),
-        )))
+        Ok(Opened {
+            reader: Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                1 << 16,
+                file,
+            ))),
+            compressed: true,
+        })
     } else {
-        Ok(Box::new(file))
+        Ok(Opened {
+            reader: Box::new(file),
+            compressed: false,
+        })
     }
+}
+
+/// `Ok` for a regular file, else why not.
+pub(crate) fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), IngestError> {
+    let t = meta.file_type();
+    let kind = if t.is_file() {
+        return Ok(());
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a file"
+    };
+    Err(IngestError::NotRegular {
+        path: path.to_path_buf(),
+        kind,
+    })
 }
 
 /// Reads the whole (decompressed) content of `path`. For tests and small
@@ -35,6 +89,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
 pub fn read_all(path: &Path) -> Result<Vec<u8>, IngestError> {
     let mut out = Vec::new();
     open(path)?
+        .reader
         .read_to_end(&mut out)
         .map_err(|e| read_error(path, &e))?;
     Ok(out)
