@@ -18,6 +18,7 @@ use anyhow::Context;
 
 use crate::cli::RunArgs;
 use crate::config::{CoalitionSettings, Settings};
+use crate::ingest;
 use crate::lock::Lock;
 use crate::members::{self, MemberOptions};
 use crate::messages::{err_message, errored};
@@ -127,7 +128,9 @@ fn coalition_model(
 
 /// The coalition's archive files: each entry a path or a glob pattern. A
 /// pattern or path that matches nothing is reported (a renamed archive folder
-/// should not go unnoticed) but does not stop the run.
+/// should not go unnoticed) but does not stop the run. A file reached twice
+/// (by two patterns, or a pattern and a folder) is read once: the ingest
+/// walk lists each real file once.
 fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for pattern in &c.archives {
@@ -141,20 +144,22 @@ fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
             }
             continue;
         }
-        match glob::glob(pattern) {
+        // Expanded by ingest's own walk, not the glob crate's: `**` there
+        // follows symlink loops without end (issue #12).
+        match ingest::walk::glob(pattern) {
             Ok(paths) => {
                 let before = out.len();
                 for p in paths {
                     match p {
                         Ok(p) => out.push(p),
-                        Err(e) => err_message(format!("{}: {}", e.path().display(), e.error())),
+                        Err(e) => err_message(e),
                     }
                 }
                 if out.len() == before {
                     err_message(format!("{pattern}: matches no archive file"));
                 }
             }
-            Err(e) => err_message(format!("{pattern}: bad pattern: {e}")),
+            Err(e) => err_message(format!("{pattern}: {e}")),
         }
     }
     out.sort();

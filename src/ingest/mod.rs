@@ -14,11 +14,12 @@ pub mod mbox;
 pub mod normalize;
 pub mod source;
 pub mod stream;
+pub mod walk;
 
 use std::path::PathBuf;
 
 pub use limits::Limits;
-pub use source::discover;
+pub use walk::discover;
 
 #[cfg(test)]
 mod golden;

@@ -1,6 +1,6 @@
-//! Finding input files and opening them: directory walks and gzip. Format
-//! detection is left to [`super::detect`], windowed reading to
-//! [`super::stream`].
+//! Opening input files: regular files only, and gzip undone. Which files to
+//! open is [`super::walk`]'s business, format detection [`super::detect`]'s,
+//! windowed reading [`super::stream`]'s.
 //!
 //! Files are read, not memory-mapped. A mapping's pages count as resident
 //! memory once touched, so a 2 GB mapped archive costs 2 GB of RSS; reading
@@ -10,7 +10,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::IngestError;
 
@@ -136,96 +136,10 @@ fn io_what(e: &std::io::Error) -> String {
     }
 }
 
-/// Expands files and directories into the files to read, sorted by path
-/// within each directory so runs are reproducible.
-///
-/// Dotfiles and dot-directories are passed over, and so are maildir `tmp/`
-/// folders (messages still being delivered). A path that does not exist is
-/// returned as an error entry so the caller can name it and go on, and so is
-/// a directory in which the walk finds no file at all.
-pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
-    let mut out = Vec::new();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                let before = out.len();
-                walk(path, &mut out);
-                if out.len() == before {
-                    out.push(Err(IngestError::NoFiles { path: path.clone() }));
-                }
-            }
-            Ok(_) => out.push(Ok(path.clone())),
-            Err(e) => out.push(Err(unreadable(path, &e))),
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<Result<PathBuf, IngestError>>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            out.push(Err(unreadable(dir, &e)));
-            return;
-        }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        let name = child
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        match std::fs::metadata(&child) {
-            Ok(meta) if meta.is_dir() => {
-                if name == "tmp" && is_maildir(dir) {
-                    continue;
-                }
-                walk(&child, out);
-            }
-            Ok(_) => out.push(Ok(child)),
-            Err(e) => out.push(Err(unreadable(&child, &e))),
-        }
-    }
-}
-
-/// A maildir holds `cur/` and `new/` side by side.
-fn is_maildir(dir: &Path) -> bool {
-    dir.join("cur").is_dir() && dir.join("new").is_dir()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
-
-    #[test]
-    fn discover_skips_dotfiles_and_maildir_tmp() {
-        let dir = tempfile::tempdir().unwrap();
-        let md = dir.path().join("box");
-        for sub in ["cur", "new", "tmp"] {
-            std::fs::create_dir_all(md.join(sub)).unwrap();
-        }
-        std::fs::write(md.join("cur/1"), "x").unwrap();
-        std::fs::write(md.join("new/2"), "x").unwrap();
-        std::fs::write(md.join("tmp/3"), "x").unwrap();
-        std::fs::write(dir.path().join(".hidden"), "x").unwrap();
-        let found: Vec<PathBuf> = discover(&[dir.path().to_path_buf(), dir.path().join("missing")])
-            .into_iter()
-            .filter_map(Result::ok)
-            .collect();
-        assert_eq!(found, vec![md.join("cur/1"), md.join("new/2")]);
-        assert_eq!(
-            discover(&[dir.path().join("missing")])
-                .iter()
-                .filter(|r| r.is_err())
-                .count(),
-            1
-        );
-    }
 
     #[test]
     fn gzip_is_detected_by_content_and_all_members_are_read() {

@@ -91,3 +91,61 @@ impl Run {
             .unwrap_or_else(|e| panic!("no JSON summary ({e}): {} {}", self.stdout, self.stderr))
     }
 }
+
+/// Runs `listpulse ARGS…` in `dir` (environment cleaned as in
+/// [`listpulse`]) and returns what it gave with its peak resident memory in
+/// KiB, from `wait4`'s resource usage of that child alone.
+// The child is reaped by `wait4`, which std's `Child::wait` cannot replace:
+// it alone gives one child's peak memory (getrusage(RUSAGE_CHILDREN) mixes
+// in every child the test binary's other threads have waited for).
+#[allow(clippy::zombie_processes)]
+pub fn listpulse_measured<I, S>(dir: &Path, args: I) -> (Run, u64)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::Read;
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("listpulse"));
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LISTPULSE_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd.spawn().expect("runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled in by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: waits for our own child; `status` and `usage` outlive the call.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let run = Run {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    (run, usage.ru_maxrss as u64)
+}
