@@ -7,7 +7,8 @@
 //!    dated T) and the check-ins, evaluate the member table and its history,
 //!    load the counted messages, and compute the report model;
 //! 4. compute the comparison, render every file in memory, then put them all
-//!    in place (temporary files first, renames last: see `report::write`).
+//!    in place, holding the output folder's lock (temporary files first,
+//!    renames last, all or none: see `report::write`).
 //!
 //! Silent on success. A rejected input (an archive that is not one, a missing
 //! roster) is one line on stderr and exit status 1; the run still finishes.
@@ -61,7 +62,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         files.extend(report::coalition_files(model)?);
     }
     files.extend(report::comparison_files(&comparison)?);
-    report::write::remove_stale_temps(&settings.output);
     report::write::write_all(&settings.output, &files)?;
 
     Ok(if errored() {

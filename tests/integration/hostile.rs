@@ -383,3 +383,145 @@ fn gzip_content_past_max_decompressed_is_stopped_named_and_not_stored() {
     assert_eq!(run.json()["messages_new"], 3);
     assert_eq!(stored(&d.join("x.db")), 3);
 }
+
+/// A configuration writing coalition `slug` from `archive` into `d/out`,
+/// with its own database.
+fn run_config(d: &Path, slug: &str, archive: &Path) -> PathBuf {
+    let config = d.join(format!("{slug}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            "database = \"{slug}.db\"\noutput = \"out\"\nas_of = \"2024-06-30\"\n[[coalition]]\nslug = \"{slug}\"\narchives = [{:?}]\n",
+            archive.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Every file under `dir`: path (relative) and bytes.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn temporaries(files: &std::collections::BTreeMap<PathBuf, Vec<u8>>) -> Vec<&PathBuf> {
+    files
+        .keys()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".listpulse-tmp-"))
+        })
+        .collect()
+}
+
+#[test]
+fn two_runs_with_different_databases_share_an_output_folder_without_harm() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let archive = mbox(&d.join("a.mbox"), "two", 5);
+    let configs = [run_config(d, "a", &archive), run_config(d, "b", &archive)];
+    // Another run's temporary file, its process alive (this test's): it is
+    // not this run's to remove.
+    std::fs::create_dir(d.join("out")).unwrap();
+    let foreign = d.join(format!(
+        "out/.listpulse-tmp-{}-t-0-x.csv",
+        std::process::id()
+    ));
+    std::fs::write(&foreign, "in flight").unwrap();
+    for round in 0..3 {
+        let children: Vec<std::process::Child> = configs
+            .iter()
+            .map(|c| {
+                std::process::Command::new(assert_cmd::cargo::cargo_bin!("listpulse"))
+                    .current_dir(d)
+                    .args(["run", "--config"])
+                    .arg(c)
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                (out.status.code(), stderr.as_ref()),
+                (Some(0), ""),
+                "round {round}"
+            );
+        }
+        let files = files_under(&d.join("out"));
+        assert!(
+            files.contains_key(Path::new("a/members.csv")),
+            "round {round}"
+        );
+        assert!(
+            files.contains_key(Path::new("b/members.csv")),
+            "round {round}"
+        );
+        let left = temporaries(&files);
+        assert_eq!(
+            left,
+            [&PathBuf::from(foreign.file_name().unwrap())],
+            "round {round}"
+        );
+    }
+}
+
+#[test]
+fn a_rename_failing_midway_leaves_the_previous_reports_whole_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let archive = mbox(&d.join("a.mbox"), "rb", 5);
+    let config = run_config(d, "c", &archive);
+    let first = Run::of(listpulse(d).args(["run", "--config"]).arg(&config));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let out = d.join("out");
+    // The comparison's page is written last: every coalition file has been
+    // replaced when its rename fails on a folder standing in its place.
+    let blocked = out.join("index.html");
+    std::fs::remove_file(&blocked).unwrap();
+    std::fs::create_dir_all(blocked.join("in-the-way")).unwrap();
+    let before = files_under(&out);
+    let run = Run::of(
+        listpulse(d)
+            .args(["run", "--as-of", "2025-06-30", "--config"])
+            .arg(&config),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    one_line_naming(&run, &blocked, "cannot replace");
+    let after = files_under(&out);
+    assert_eq!(temporaries(&after), Vec::<&PathBuf>::new());
+    assert_eq!(after, before, "the previous reports, whole");
+}
+
+#[test]
+fn stale_temporary_cleanup_never_follows_a_symlinked_folder_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let outside = d.join("elsewhere");
+    std::fs::create_dir(&outside).unwrap();
+    // Named as a dead run's temporary file would be.
+    let bait = outside.join(".listpulse-tmp-999999999-t-0-members.csv");
+    std::fs::write(&bait, "not listpulse's").unwrap();
+    std::fs::create_dir(d.join("out")).unwrap();
+    std::os::unix::fs::symlink(&outside, d.join("out/link")).unwrap();
+    let archive = mbox(&d.join("a.mbox"), "st", 2);
+    let config = run_config(d, "c", &archive);
+    let run = Run::of(listpulse(d).args(["run", "--config"]).arg(&config));
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(
+        bait.exists(),
+        "a file outside the output folder was removed"
+    );
+}
