@@ -11,19 +11,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A folder of `../shared/corpus`, or `None` with a message on stderr when
-/// the corpus is not there (a user's fresh clone has no `../shared`).
-pub fn corpus(folder: &str) -> Option<PathBuf> {
-    let dir = root().join("../shared/corpus").join(folder);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: {} not present (the real-data corpus lives beside the project)",
-            dir.display()
-        );
-        None
-    }
+/// A folder or file of `../shared/corpus`. Tests that call this are
+/// `#[ignore = "needs ../shared/corpus"]`, so `cargo test` passes on a fresh
+/// clone without it; run with `--include-ignored` (as CI does), they fail
+/// when it is missing instead of passing without having run.
+pub fn corpus(rel: &str) -> PathBuf {
+    let path = root().join("../shared/corpus").join(rel);
+    assert!(
+        path.exists(),
+        "{} not present: this test needs the real-data corpus beside the project (../shared/corpus)",
+        path.display()
+    );
+    path
 }
 
 /// The `listpulse` binary, with a clean environment: no `LISTPULSE_*`
