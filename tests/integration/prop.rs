@@ -2,17 +2,22 @@
 //!
 //! Two properties:
 //!
-//! * **No panics on any bytes.** Detection, every splitter (whatever the
-//!   detected format), header extraction and the windowed reader (through a
-//!   temporary file) return, whatever they are given. Inputs are raw bytes
-//!   and, more usefully, bytes assembled from mail-shaped fragments (`From `,
-//!   envelopes, header names, MMDF delimiters, CR, 8-bit bytes).
+//! * **No panics on any bytes, and windows agree with one pass.**
+//!   Detection, every splitter (whatever the detected format), header
+//!   extraction (called without its `catch_unwind`, so a panic fails the
+//!   test) and the windowed reader (through a temporary file) return,
+//!   whatever they are given; and the windowed reader, with any window and
+//!   any `max_message_size`, gives exactly the messages and malformed notes
+//!   of the one-pass reader. Inputs are raw bytes and, more usefully, bytes
+//!   assembled from mail-shaped fragments (`From `, envelopes, header names,
+//!   MMDF delimiters, CR, NUL, 8-bit bytes).
 //! * **Split, re-join: nothing lost, nothing invented.** An archive of
 //!   well-formed messages with hostile bodies (lines starting with `From `
 //!   that are not envelopes, `>From `, CRLF, 8-bit bytes, empty bodies, no
 //!   final newline) splits back into exactly those messages: same count, the
 //!   same bytes for each, the Message-IDs in order, and the windowed reader
-//!   agrees with the one-pass reader.
+//!   agrees with the one-pass reader; with a cap, exactly the messages over
+//!   it are counted malformed, at their envelopes. MMDF likewise.
 //!
 //! Case counts are proptest's default (256) so `cargo test` stays fast; a
 //! long run is `PROPTEST_CASES=100000 cargo test --test integration prop::`.
