@@ -25,6 +25,8 @@ cd "$tmp"
 header() { printf 'From %s Mon Jan  1 10:00:00 2024\nFrom: %s\nMessage-ID: <%s>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n' "$1" "$1" "$2"; }
 
 echo "generating inputs in $tmp ..."
+# `yes | head` ends `yes` with SIGPIPE: not a failure here.
+set +o pipefail
 mkdir big blank headers special loops
 { header a@example.org before@example.org; echo small
   header big@example.org big@example.org
@@ -45,6 +47,7 @@ for i in $(seq 12); do
   ln -s . "$d/l1"; ln -s .. "$d/l2"
   mkdir "$d/sub"; d="$d/sub"
 done
+set -o pipefail
 printf 'database = "run.db"\noutput = "out"\nas_of = "2024-06-30"\n[[coalition]]\nslug = "loops"\narchives = ["loops/**/*.mbox"]\n' > loops.toml
 
 measure() { # name, command…: prints name, wall seconds, peak RSS MB, exit status, summary
@@ -52,7 +55,7 @@ measure() { # name, command…: prints name, wall seconds, peak RSS MB, exit sta
   local status=0
   if [ -x /usr/bin/time ]; then
     /usr/bin/time -f '%e %M' -o time.txt "$@" > out.txt 2> err.txt || status=$?
-    read -r secs kib < time.txt
+    read -r secs kib < <(tail -n 1 time.txt)
   else
     python3 - "$@" > time.txt <<'PY' || true
 import resource, subprocess, sys, time
@@ -64,7 +67,9 @@ PY
     read -r secs kib status < time.txt
   fi
   local note
-  note="$(grep -v '^{' err.txt | grep -E 'too large|empty:|listpulse:|malformed' | head -3 | tr '\n' ' ' | cut -c1-150)"
+  note="$(grep -E '^(too large|empty):|^listpulse:' err.txt | head -3 | tr '\n' ' ' || true)"
+  [ -s err.txt ] || note="(nothing: silent success)"
+  [ -n "$note" ] || note="$(head -n 1 err.txt | sed 's/.*; \([0-9]* messages seen\)/\1/')"
   printf '| %s | %s | %s | %s | %s |\n' "$name" "$secs" "$((kib / 1024))" "$status" "$note"
 }
 
