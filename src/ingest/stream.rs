@@ -104,7 +104,7 @@ pub fn stream_archive(
     if format == ArchiveFormat::Message {
         // One message: held only while it is within the cap.
         while !reader.eof && buf.len() as u64 <= cap {
-            let room = (cap + 1 - buf.len() as u64).min(window as u64) as usize;
+            let room = (cap.saturating_add(1) - buf.len() as u64).min(window as u64) as usize;
             reader.grow(&mut buf, room.max(1))?;
         }
         if buf.len() as u64 > cap {
@@ -174,7 +174,7 @@ pub fn stream_archive(
         // At most the last line of the split part may turn out to open the
         // next message (a folded envelope), so `own` less one envelope line
         // is surely this message's: past the cap, it is too large.
-        if own as u64 > cap + ENVELOPE_MAX as u64 + 1 {
+        if own as u64 > cap.saturating_add(ENVELOPE_MAX as u64 + 1) {
             send(skipped(format, base, cap))?;
             skipping = true;
             continue;
@@ -337,7 +337,7 @@ impl<'p> Reader<'p> {
             let before = buf.len();
             let mut want = (target - before) as u64;
             if let Some(cap) = self.cap {
-                want = want.min(cap + 1 - self.total);
+                want = want.min(cap.saturating_add(1) - self.total);
             }
             buf.reserve_exact(want as usize);
             let n = (&mut self.inner)
@@ -489,5 +489,110 @@ mod tests {
         .unwrap();
         let (_, info) = collect(&path, 5);
         assert_eq!(hash_file(&path, &Limits::default()).unwrap(), info.hash);
+    }
+
+    /// Streams `path` with `window` and `limits`, collecting everything.
+    fn collect_with(path: &Path, window: usize, limits: &Limits) -> (ParsedArchive, Streamed) {
+        let mut all = ParsedArchive::default();
+        let streamed = stream_archive(path, window, limits, &mut |part| {
+            all.messages.extend(part.messages);
+            all.malformed.extend(part.malformed);
+            Ok(())
+        })
+        .unwrap();
+        (all, streamed)
+    }
+
+    fn capped(max_message_size: u64) -> Limits {
+        Limits {
+            max_message_size,
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn a_message_over_the_cap_costs_only_itself_at_any_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.mbox");
+        let mut text = String::new();
+        for (i, body_lines) in [(0, 3), (1, 2000), (2, 3)] {
+            text.push_str(&format!(
+                "From a@b.org Mon Jan  1 10:00:0{i} 2024\nFrom: a@b.org\nMessage-ID: <m{i}@x>\n\n"
+            ));
+            text.push_str(&"body text line\n".repeat(body_lines));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let big_at = text.find("From a@b.org Mon Jan  1 10:00:01").unwrap() as u64;
+        for window in [1, 100, 1000, 4096, WINDOW] {
+            let (all, info) = collect_with(&path, window, &capped(10_000));
+            let keys: Vec<&str> = all.messages.iter().map(|m| m.key.as_str()).collect();
+            assert_eq!(keys, ["m0@x", "m2@x"], "window {window}");
+            assert_eq!(all.malformed.len(), 1);
+            assert_eq!(all.malformed[0].offset, big_at);
+            assert!(all.malformed[0].reason.starts_with(mbox::TOO_LARGE));
+            assert_eq!(info.bytes, text.len() as u64);
+        }
+    }
+
+    #[test]
+    fn a_single_message_file_over_the_cap_is_counted_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.eml");
+        let text = format!(
+            "From: a@b.org\nMessage-ID: <one@x>\n\n{}",
+            "x".repeat(100_000)
+        );
+        std::fs::write(&path, &text).unwrap();
+        let (all, info) = collect_with(&path, 1000, &capped(10_000));
+        assert!(all.messages.is_empty());
+        assert_eq!(all.malformed.len(), 1);
+        assert_eq!(
+            info.hash,
+            blake3::hash(text.as_bytes()).to_hex().to_string()
+        );
+    }
+
+    #[test]
+    fn no_cap_at_all_reads_a_single_message_longer_than_detection_looks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.eml");
+        let body = "y".repeat(DETECT_LIMIT + 1000);
+        std::fs::write(
+            &path,
+            format!("From: a@b.org\nMessage-ID: <one@x>\n\n{body}"),
+        )
+        .unwrap();
+        let unlimited = Limits {
+            max_message_size: u64::MAX,
+            max_decompressed: u64::MAX,
+        };
+        let (all, _) = collect_with(&path, 65_536, &unlimited);
+        assert_eq!(all.messages.len(), 1);
+        assert!(all.malformed.is_empty());
+    }
+
+    #[test]
+    fn gzip_content_past_the_decompressed_cap_is_an_error_naming_the_file() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.mbox.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"From a@b.org Mon Jan  1 10:00:00 2024\nFrom: a@b.org\n\n")
+            .unwrap();
+        gz.write_all(&b"line\n".repeat(10_000)).unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let limits = Limits {
+            max_decompressed: 1000,
+            ..Limits::default()
+        };
+        let err = stream_archive(&path, 100, &limits, &mut |_| Ok(())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: decompressed content passes max_decompressed (1000 bytes); stopped, nothing of this file stored",
+                path.display()
+            )
+        );
+        assert!(hash_file(&path, &limits).is_err());
     }
 }
