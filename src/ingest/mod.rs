@@ -1,10 +1,11 @@
 //! Ingest: turn one archive file's bytes into message records.
 //!
-//! This stage owns everything about archive formats and header quirks: format
-//! detection by content ([`detect`]), gzip, splitting mbox variants and MMDF,
-//! and extracting the header fields the later stages need ([`normalize`]).
-//! Only [`engine`] touches the database: it hands the records to the
-//! store's single writer.
+//! This stage owns everything about archive formats and header quirks: which
+//! files to read ([`walk`]), format detection by content ([`detect`]), gzip
+//! ([`source`]), reading in bounded windows within the caps of [`limits`]
+//! ([`stream`]), splitting mbox variants and MMDF ([`mbox`]), and extracting
+//! the header fields the later stages need ([`normalize`]). Only [`engine`]
+//! touches the database: it hands the records to the store's single writer.
 
 pub mod date;
 pub mod detect;

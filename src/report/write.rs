@@ -247,7 +247,7 @@ fn token() -> String {
 /// immediate subfolders. A file of a process still running (another run
 /// writing this folder, from before it took the lock) is left alone; a
 /// symlinked folder is never entered, so nothing outside `out` is touched.
-pub fn remove_stale_temps(out: &Path) {
+fn remove_stale_temps(out: &Path) {
     let Ok(entries) = fs::read_dir(out) else {
         return;
     };
