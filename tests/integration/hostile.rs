@@ -119,7 +119,7 @@ fn a_fifo_in_an_archive_folder_is_named_and_never_opened() {
 }
 
 #[test]
-fn a_symlink_to_dev_zero_is_named_and_skipped_with_the_read_caps_set_small() {
+fn a_symlink_to_dev_zero_is_named_and_never_read_with_the_read_caps_set_small() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let archives = archive_folder(d);
@@ -231,7 +231,7 @@ fn summary_lines(run: &Run) -> Vec<&str> {
 const MIB: u64 = 1024; // in KiB, as peak RSS is given
 
 #[test]
-fn a_message_over_max_message_size_in_a_gzip_is_skipped_in_bounded_memory() {
+fn a_message_over_max_message_size_in_a_gzip_is_passed_over_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let small = mbox(&d.join("small.mbox"), "s", 2);
