@@ -60,7 +60,7 @@ pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
 /// and repeat guards as [`discover`]. What the walk cannot read is returned
 /// as an error entry; `Err` is a pattern that does not parse.
 pub fn glob(pattern: &str) -> Result<Vec<Result<PathBuf, IngestError>>, String> {
-    let matcher = Pattern::new(pattern).map_err(|e| format!("bad pattern: {e}"))?;
+    Pattern::new(pattern).map_err(|e| format!("bad pattern: {e}"))?;
     let options = MatchOptions {
         case_sensitive: true,
         require_literal_separator: true,
@@ -94,6 +94,9 @@ pub fn glob(pattern: &str) -> Result<Vec<Result<PathBuf, IngestError>>, String> 
     if !start.is_dir() {
         return Ok(Vec::new());
     }
+    // Matched below the walk's start, so `a/./b` or `a//b` in the pattern
+    // (which path components normalise away) cannot make it miss.
+    let matcher = Pattern::new(&rest.join("/")).map_err(|e| format!("bad pattern: {e}"))?;
     let max_depth = if rest.iter().any(|c| c.contains("**")) {
         usize::MAX
     } else {
@@ -111,17 +114,13 @@ pub fn glob(pattern: &str) -> Result<Vec<Result<PathBuf, IngestError>>, String> 
     for entry in walk {
         match entry {
             Ok(entry) => {
-                let found = if relative {
-                    entry
-                        .path()
-                        .strip_prefix(".")
-                        .unwrap_or(entry.path())
-                        .to_path_buf()
-                } else {
-                    entry.path().to_path_buf()
-                };
-                if matcher.matches_path_with(&found, options) {
-                    out.push(Ok(found));
+                let below = entry.path().strip_prefix(start).unwrap_or(entry.path());
+                if matcher.matches_path_with(below, options) {
+                    out.push(Ok(if relative {
+                        below.to_path_buf()
+                    } else {
+                        entry.path().to_path_buf()
+                    }));
                 }
             }
             Err(e) if e.loop_ancestor().is_some() => {}
@@ -376,6 +375,10 @@ mod tests {
         let deep = names(&d.join("**/*.mbox"));
         assert_eq!(deep, vec![d.join("2024/jan.mbox"), d.join("top.mbox")]);
         assert!(glob("[").is_err());
+        // A `.` inside the pattern (a configuration's `./archives/*.mbox`
+        // joined to its folder) still matches.
+        let dotted = format!("{}/./*.mbox", d.display());
+        assert_eq!(found(glob(&dotted).unwrap()).0, vec![d.join("top.mbox")]);
         assert!(names(&dir.path().join("nowhere/*.mbox")).is_empty());
     }
 }
