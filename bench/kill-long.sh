@@ -10,7 +10,7 @@
 # messages of every file it records, nothing else) and that the reports are
 # each a whole old or new version, then reruns to the reference's result.
 # The moments follow the measured duration, so the kills land mid-run on
-# any machine. About 4 minutes here (2 cores); `cargo test` runs the same
+# any machine. About 2 minutes here (2 cores); `cargo test` runs the same
 # tests with 4 moments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
