@@ -525,3 +525,28 @@ fn stale_temporary_cleanup_never_follows_a_symlinked_folder_out() {
         "a file outside the output folder was removed"
     );
 }
+
+#[test]
+fn a_file_of_tiny_messages_is_parsed_in_batches_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = d.join("tiny.mbox");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    // 300,000 messages of 77 bytes: 23 MB whose records, handed on a whole
+    // window at a time, took 200 MB.
+    for i in 0..300_000 {
+        write!(
+            f,
+            "From a@b.org Mon Jan  1 00:00:00 2024\nFrom: a@b.org\nMessage-ID: <{i:07}@x>\n\n"
+        )
+        .unwrap();
+    }
+    drop(f);
+    let (run, peak_kib) = ingest_measured(d, &["--quiet"], &[&path]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.json()["messages_new"], 300_000);
+    assert!(
+        peak_kib < 128 * MIB,
+        "peak RSS {peak_kib} KiB for 300,000 tiny messages"
+    );
+}
