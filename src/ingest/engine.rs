@@ -3,8 +3,9 @@
 //! Two threads: a reader walks the files, skips unchanged ones, and streams
 //! each in windows ([`super::stream`]), parsing every window's messages in
 //! parallel (rayon); the calling thread owns the database connection and
-//! writes. A bounded channel between them holds at most four windows, so
-//! memory follows the window, not the file or the total.
+//! writes. A bounded channel between them holds at most four batches of
+//! [`stream::BATCH`] messages, so memory follows the window and the batch,
+//! not the file, the total, or how small the messages are.
 //!
 //! Each file is written inside a SAVEPOINT and a transaction is committed
 //! only between files, so the database holds whole files only. When files are
@@ -231,7 +232,7 @@ pub fn ingest_paths(
             .insert(format!("set_aside_{}", reason.as_str()), 0);
     }
 
-    // A few windows in flight at most: the reader parses the next window
+    // A few batches in flight at most: the reader parses the next batch
     // while the writer inserts this one, and memory stays bounded.
     let (tx, rx) = mpsc::sync_channel::<Item>(4);
     let (window, limits) = (options.window, options.limits);
