@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::day::Day;
+use crate::ingest::limits::parse_size;
 
 /// clap's parser for a `YYYY-MM-DD` day (1970–9999): a bad value is a usage
 /// error, exit 2, naming the value.
@@ -92,6 +93,14 @@ pub struct IngestArgs {
     /// Print no summary on stderr (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip, counted as malformed, any message larger than SIZE (e.g. 64MiB,
+    /// the default, or the configuration's max_message_size).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_message_size: Option<u64>,
+    /// Stop and reject a compressed file whose content passes SIZE (e.g. 8GiB,
+    /// the default, or the configuration's max_decompressed).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_decompressed: Option<u64>,
     /// Files or directories (walked recursively) to read.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,

@@ -16,6 +16,7 @@ use toml::Spanned;
 use crate::classify::Thresholds;
 use crate::day::{self, Day};
 use crate::duration::parse_days;
+use crate::ingest::limits::{Limits, parse_size};
 
 mod remote;
 use remote::remote_settings;
@@ -43,6 +44,12 @@ struct Config {
     former_after: Option<Spanned<String>>,
     #[serde(default)]
     warn_within: Option<Spanned<String>>,
+    /// Messages larger than this are skipped as malformed (e.g. `"64MiB"`).
+    #[serde(default)]
+    max_message_size: Option<Spanned<String>>,
+    /// Compressed files whose content passes this are rejected (e.g. `"8GiB"`).
+    #[serde(default)]
+    max_decompressed: Option<Spanned<String>>,
     #[serde(default, rename = "coalition")]
     coalitions: Vec<CoalitionConfig>,
     /// Where remote archives and rosters are downloaded to (default: a
@@ -242,6 +249,8 @@ pub struct Settings {
     pub as_of: Day,
     /// P, D, N and F from the file's top level (each coalition may override them).
     pub thresholds: Thresholds,
+    /// The caps on one archive file's work (`max_message_size`, `max_decompressed`).
+    pub limits: Limits,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
     /// Where remote archives and rosters are cached.
@@ -278,6 +287,13 @@ impl Source<'_> {
 
     fn date(&self, value: &Spanned<String>) -> Result<Day, ConfigError> {
         day::parse(value.get_ref()).map_err(|m| self.invalid(value, format!("bad date {m}")))
+    }
+
+    fn size(&self, value: &Option<Spanned<String>>, default: u64) -> Result<u64, ConfigError> {
+        match value {
+            Some(v) => parse_size(v.get_ref()).map_err(|m| self.invalid(v, m)),
+            None => Ok(default),
+        }
     }
 
     fn days(&self, value: &Option<Spanned<String>>, default: u32) -> Result<u32, ConfigError> {
@@ -357,6 +373,11 @@ impl Settings {
             threshold_config!(config),
             &whole_file,
         )?;
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_message_size: src.size(&config.max_message_size, defaults.max_message_size)?,
+            max_decompressed: src.size(&config.max_decompressed, defaults.max_decompressed)?,
+        };
         if config.coalitions.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
@@ -505,6 +526,7 @@ impl Settings {
             output: base.join(config.output.unwrap_or_else(|| PathBuf::from("reports"))),
             as_of: as_of.or(file_as_of).unwrap_or(today),
             thresholds: top,
+            limits,
             coalitions,
         })
     }
@@ -619,6 +641,23 @@ mod tests {
         assert_eq!(err.line(), Some(line), "{text}: {err}");
         assert!(err.to_string().contains(what), "{err}");
         assert!(err.to_string().starts_with("/x/lp.toml:"), "{err}");
+    }
+
+    #[test]
+    fn size_caps_are_read_from_the_top_level_and_checked() {
+        let s = load("database = \"d\"\n[[coalition]]\nslug = \"a\"\n").unwrap();
+        assert_eq!(s.limits, Limits::default());
+        let s = load(
+            "database = \"d\"\nmax_message_size = \"1MiB\"\nmax_decompressed = \"2GB\"\n[[coalition]]\nslug = \"a\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.limits.max_message_size, 1 << 20);
+        assert_eq!(s.limits.max_decompressed, 2_000_000_000);
+        let err =
+            load("database = \"d\"\n\nmax_decompressed = \"lots\"\n[[coalition]]\nslug = \"a\"\n")
+                .unwrap_err();
+        assert_eq!(err.line(), Some(3), "{err}");
+        assert!(err.to_string().contains("bad size 'lots'"), "{err}");
     }
 
     #[test]

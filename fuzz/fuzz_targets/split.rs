@@ -3,9 +3,9 @@
 //! The input is treated as an already decompressed file. Every
 //! [`ArchiveFormat`] is tried, not only the detected one, so the splitters
 //! see inputs detection would have refused. What must hold: nothing panics
-//! (a `catch_unwind` inside `parse_message` would hide a panic there, so the
-//! raw messages are also checked directly), and the split pieces are slices
-//! of the input, in order, without overlap.
+//! (the parser is called through `parse_message_unguarded`: the engine's
+//! `parse_message` catches panics, which would hide them here), and the
+//! split pieces are slices of the input, in order, without overlap.
 
 #![no_main]
 
@@ -31,17 +31,16 @@ fuzz_target!(|data: &[u8]| {
             assert!(raw.offset as usize <= start, "offset after the content");
             end = start + raw.bytes.len();
             assert!(end <= data.len());
-            // Straight into the inner parser's entry point: it must not
-            // need its catch_unwind.
-            let _ = normalize::parse_message(raw);
+            // Straight into the parser, with no catch_unwind in between.
+            let _ = normalize::parse_message_unguarded(raw);
         }
         if Ok(format) == detected {
-            let parsed = mbox::parse(data, format);
+            let parsed = mbox::parse(data, format, u64::MAX);
             assert_eq!(parsed.messages.len() + parsed.malformed.len(), raws.len());
         }
     }
     // A message on its own, as maildir files are read.
-    let _ = normalize::parse_message(&RawMessage {
+    let _ = normalize::parse_message_unguarded(&RawMessage {
         offset: 0,
         bytes: data,
         envelope_date: None,

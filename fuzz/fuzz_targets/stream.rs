@@ -1,6 +1,8 @@
 //! Any bytes written to a file and streamed in small windows, as ingest reads
-//! archives. What must hold: nothing panics, and when the file is an archive,
-//! streaming it gives exactly the messages of reading it in one pass.
+//! archives, with a small `max_message_size` taken from the input. What must
+//! hold: nothing panics, and streaming gives exactly what reading the file in
+//! one pass gives: the same messages, the same malformed ones, or an error
+//! from both.
 
 #![no_main]
 
@@ -8,7 +10,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use libfuzzer_sys::fuzz_target;
-use listpulse::ingest::{self, ParsedArchive, stream};
+use listpulse::ingest::{self, Limits, ParsedArchive, stream};
 
 static N: AtomicU64 = AtomicU64::new(0);
 
@@ -22,17 +24,22 @@ fuzz_target!(|data: &[u8]| {
         let mut f = std::fs::File::create(&path).expect("temp file");
         f.write_all(data).expect("write temp file");
     }
-    let whole = ingest::parse_archive(data, &path);
-    // Detection looks at the first 4 KB; smaller windows may legitimately
-    // decide on less. 4096 still splits most inputs across windows.
+    // The first byte sets the cap (1 to 256 bytes, or none), so skipping a
+    // message too large to hold is fuzzed as well.
+    let limits = Limits {
+        max_message_size: match data.first() {
+            Some(&b) if b < 128 => u64::from(b) * 2 + 1,
+            _ => u64::MAX,
+        },
+        ..Limits::default()
+    };
+    let whole = ingest::parse_archive(data, &path, &limits);
     let mut streamed = ParsedArchive::default();
-    let result = stream::stream_archive(&path, 4096, &mut |part| {
+    let result = stream::stream_archive(&path, 7, &limits, &mut |part| {
         streamed.messages.extend(part.messages);
         streamed.malformed.extend(part.malformed);
         Ok(())
     });
-    // A small window on top, for the no-panic property only.
-    let _ = stream::stream_archive(&path, 3, &mut |_| Ok(()));
     let _ = std::fs::remove_file(&path);
     // gzip input is decompressed by the stream but not by parse_archive.
     if data.starts_with(&[0x1f, 0x8b]) {

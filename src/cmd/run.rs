@@ -12,7 +12,8 @@
 //!    T), evaluate the member table and its history, load the counted
 //!    messages, and compute the report model;
 //! 5. compute the comparison, render every file in memory, then put them all
-//!    in place (temporary files first, renames last: see `report::write`).
+//!    in place, holding the output folder's lock (temporary files first,
+//!    renames last, all or none: see `report::write`).
 //!
 //! Silent on success. A rejected input (an archive that is not one, a bad
 //! roster, check-in or aliases file) is one line on stderr and exit status
@@ -26,6 +27,7 @@ use anyhow::Context;
 
 use crate::cli::{RunArgs, ThresholdArgs};
 use crate::config::{CoalitionSettings, Settings};
+use crate::ingest;
 use crate::inputs::{self, InputError};
 use crate::lock::Lock;
 use crate::members;
@@ -34,7 +36,7 @@ use crate::report::{self, ComparisonModel, ReportModel};
 use crate::store::{self, activity, messages as db, rosters};
 
 use super::Outcome;
-use super::ingest::{IngestOptions, ingest_paths};
+use crate::ingest::engine::{IngestOptions, ingest_paths};
 
 /// Runs the whole pipeline for every configured coalition.
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
@@ -72,7 +74,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         files.extend(report::coalition_files(model)?);
     }
     files.extend(report::comparison_files(&comparison)?);
-    report::write::remove_stale_temps(&settings.output);
     report::write::write_all(&settings.output, &files)?;
 
     Ok(if errored() {
@@ -99,7 +100,10 @@ fn coalition_model(
     let (cached_dirs, fetched_roster) = crate::fetch::cached_inputs(c, &settings.archive_cache);
     paths.extend(cached_dirs);
     if !paths.is_empty() {
-        let options = IngestOptions::default();
+        let options = IngestOptions {
+            limits: settings.limits,
+            ..IngestOptions::default()
+        };
         // Each rejected file is named by ingest_paths itself, which also
         // marks the run for exit status 1.
         ingest_paths(conn, coalition_id, list_id, &paths, &options).map_err(db_error)?;
@@ -213,7 +217,9 @@ fn store_rosters(
 
 /// The coalition's archive files: each entry a path or a glob pattern. A
 /// pattern or path that matches nothing is reported (a renamed archive folder
-/// should not go unnoticed) but does not stop the run.
+/// should not go unnoticed) but does not stop the run. A file reached twice
+/// (by two patterns, or a pattern and a folder) is read once: the ingest
+/// walk lists each real file once.
 fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for pattern in &c.archives {
@@ -227,20 +233,22 @@ fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
             }
             continue;
         }
-        match glob::glob(pattern) {
+        // Expanded by ingest's own walk, not the glob crate's: `**` there
+        // follows symlink loops without end (issue #12).
+        match ingest::walk::glob(pattern) {
             Ok(paths) => {
                 let before = out.len();
                 for p in paths {
                     match p {
                         Ok(p) => out.push(p),
-                        Err(e) => err_message(format!("{}: {}", e.path().display(), e.error())),
+                        Err(e) => err_message(e),
                     }
                 }
                 if out.len() == before {
                     err_message(format!("{pattern}: matches no archive file"));
                 }
             }
-            Err(e) => err_message(format!("{pattern}: bad pattern: {e}")),
+            Err(e) => err_message(format!("{pattern}: {e}")),
         }
     }
     out.sort();

@@ -33,7 +33,7 @@ fn record(m: &MessageRecord) -> Value {
 
 fn render(path: &Path) -> Value {
     let bytes = std::fs::read(path).expect("fixture readable");
-    match parse_archive(&bytes, path) {
+    match parse_archive(&bytes, path, &super::Limits::default()) {
         Ok(parsed) => json!({
             "format": parsed.format.map(|f| f.as_str()),
             "messages": parsed.messages.iter().map(record).collect::<Vec<_>>(),

@@ -32,8 +32,12 @@
 
 use rayon::prelude::*;
 
+use super::limits::format_size;
 use super::normalize::{self, Parsed};
-use super::{ArchiveFormat, ParsedArchive};
+use super::{ArchiveFormat, Malformed, ParsedArchive};
+
+/// How the reason of a message skipped for its size begins.
+pub const TOO_LARGE: &str = "too large";
 
 /// One message's bytes, before parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,17 +54,38 @@ pub struct RawMessage<'a> {
 /// enough that 2 cores share a month's archive evenly.
 const CHUNK: usize = 256;
 
-/// Splits `bytes` in `format` and parses each message (in parallel).
-pub fn parse(bytes: &[u8], format: ArchiveFormat) -> ParsedArchive {
-    parse_raws(&split(bytes, format), format, 0)
+/// An envelope line (each of the two lines of a folded one) is at most this
+/// long. Real ones are under 200 bytes; a longer `From ` line is body text.
+/// The bound lets the windowed reader decide where a message ends without
+/// holding more than a few kilobytes past it (see [`super::stream`]).
+pub const ENVELOPE_MAX: usize = 4096;
+
+/// Splits `bytes` in `format` and parses each message (in parallel); a
+/// message over `max_message_size` bytes is counted malformed, unparsed.
+pub fn parse(bytes: &[u8], format: ArchiveFormat, max_message_size: u64) -> ParsedArchive {
+    parse_raws(&split(bytes, format), format, 0, max_message_size)
 }
 
 /// Parses already split messages in parallel. `base` is added to every
 /// offset: the streaming reader hands over one window of the file at a time.
-pub fn parse_raws(raws: &[RawMessage<'_>], format: ArchiveFormat, base: u64) -> ParsedArchive {
+/// A message over `max_message_size` bytes is not parsed at all: it is
+/// counted malformed as too large (issue #12).
+pub fn parse_raws(
+    raws: &[RawMessage<'_>],
+    format: ArchiveFormat,
+    base: u64,
+    max_message_size: u64,
+) -> ParsedArchive {
+    let one = |raw: &RawMessage<'_>| -> Parsed {
+        if raw.bytes.len() as u64 > max_message_size {
+            Err(too_large(raw.offset, max_message_size))
+        } else {
+            normalize::parse_message(raw)
+        }
+    };
     let results: Vec<Parsed> = raws
         .par_chunks(CHUNK)
-        .flat_map_iter(|chunk| chunk.iter().map(normalize::parse_message))
+        .flat_map_iter(|chunk| chunk.iter().map(one))
         .collect();
     let mut out = ParsedArchive {
         format: Some(format),
@@ -80,6 +105,38 @@ pub fn parse_raws(raws: &[RawMessage<'_>], format: ArchiveFormat, base: u64) -> 
         }
     }
     out
+}
+
+/// The malformed note for a message larger than `max_message_size`.
+pub fn too_large(offset: u64, max_message_size: u64) -> Malformed {
+    Malformed {
+        offset,
+        line: None,
+        reason: format!(
+            "{TOO_LARGE}: over max_message_size ({})",
+            format_size(max_message_size)
+        ),
+    }
+}
+
+/// Where the message after one that starts before `bytes` begins: the first
+/// line start in `bytes` (a position right after a `\n`) that opens a new
+/// message, as [`split`] would decide it. For mbox that is the next
+/// envelope; for MMDF the line after the next delimiter. `None` when
+/// `bytes` hold none; a single message has no next one.
+///
+/// The windowed reader uses it to pass over a message too large to hold.
+pub fn next_start(bytes: &[u8], format: ArchiveFormat) -> Option<usize> {
+    match format {
+        ArchiveFormat::Mbox => memchr::memmem::find_iter(bytes, b"\nFrom ")
+            .map(|nl| nl + 1)
+            .find(|&at| envelope_at(bytes, at).is_some()),
+        ArchiveFormat::Mmdf => memchr::memchr_iter(b'\n', bytes)
+            .map(|nl| nl + 1)
+            .find(|&at| at < bytes.len() && trim_cr(&bytes[at..line_end(bytes, at)]) == MMDF_DELIM)
+            .map(|at| next_line(bytes, line_end(bytes, at))),
+        ArchiveFormat::Message | ArchiveFormat::Empty => None,
+    }
 }
 
 /// Splits `bytes` into raw messages according to `format`.
@@ -155,6 +212,9 @@ fn envelope_at(bytes: &[u8], at: usize) -> Option<Start> {
     }
     let end = line_end(bytes, at);
     let line = trim_cr(&bytes[at..end]);
+    if line.len() > ENVELOPE_MAX {
+        return None;
+    }
     if let Some(date) = envelope(line) {
         return Some(Start {
             at,
@@ -164,7 +224,8 @@ fn envelope_at(bytes: &[u8], at: usize) -> Option<Start> {
     }
     // A fold: the next line starts with white space and ends with the date.
     let next = next_line(bytes, end);
-    if matches!(bytes.get(next), Some(b' ' | b'\t')) {
+    if matches!(bytes.get(next), Some(b' ' | b'\t')) && line_end(bytes, next) - next <= ENVELOPE_MAX
+    {
         let end2 = line_end(bytes, next);
         let mut joined = Vec::with_capacity(end2 - at);
         joined.extend_from_slice(line);
@@ -204,14 +265,16 @@ pub fn envelope(line: &[u8]) -> Option<Option<i64>> {
     (used < tokens.len()).then_some(Some(secs))
 }
 
+/// The MMDF delimiter line.
+const MMDF_DELIM: &[u8] = b"\x01\x01\x01\x01";
+
 fn split_mmdf(bytes: &[u8]) -> Vec<RawMessage<'_>> {
-    const DELIM: &[u8] = b"\x01\x01\x01\x01";
     let mut out = Vec::new();
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (line start, next line start)
     let mut at = 0;
     while at < bytes.len() {
         let end = line_end(bytes, at);
-        if trim_cr(&bytes[at..end]) == DELIM {
+        if trim_cr(&bytes[at..end]) == MMDF_DELIM {
             cuts.push((at, next_line(bytes, end)));
         }
         at = next_line(bytes, end);

@@ -1,21 +1,26 @@
 //! Ingest: turn one archive file's bytes into message records.
 //!
-//! This stage owns everything about archive formats and header quirks: format
-//! detection by content ([`detect`]), gzip, splitting mbox variants and MMDF,
-//! and extracting the header fields the later stages need ([`normalize`]).
-//! It never touches the database: `cmd::ingest` hands the records to the
-//! store's single writer.
+//! This stage owns everything about archive formats and header quirks: which
+//! files to read ([`walk`]), format detection by content ([`detect`]), gzip
+//! ([`source`]), reading in bounded windows within the caps of [`limits`]
+//! ([`stream`]), splitting mbox variants and MMDF ([`mbox`]), and extracting
+//! the header fields the later stages need ([`normalize`]). Only [`engine`]
+//! touches the database: it hands the records to the store's single writer.
 
 pub mod date;
 pub mod detect;
+pub mod engine;
+pub mod limits;
 pub mod mbox;
 pub mod normalize;
 pub mod source;
 pub mod stream;
+pub mod walk;
 
 use std::path::PathBuf;
 
-pub use source::discover;
+pub use limits::Limits;
+pub use walk::discover;
 
 #[cfg(test)]
 mod golden;
@@ -177,15 +182,31 @@ pub enum IngestError {
     /// The file could not be read (missing, permissions, a broken gzip stream).
     #[error("{path}: {what}")]
     Unreadable { path: PathBuf, what: String },
+    /// A FIFO, socket or device: never opened for reading (a FIFO would
+    /// block the run, a device would never end).
+    #[error("{path}: not a regular file ({kind}); skipped")]
+    NotRegular { path: PathBuf, kind: &'static str },
+    /// A compressed file whose content passes `max_decompressed`: stopped
+    /// there, and nothing of it is stored.
+    #[error(
+        "{path}: decompressed content passes max_decompressed ({limit}); stopped, nothing of this file stored"
+    )]
+    TooLarge { path: PathBuf, limit: String },
 }
 
-/// Detects the format of `bytes` (already decompressed) and parses every message.
+/// Detects the format of `bytes` (already decompressed) and parses every
+/// message, in one pass over bytes held whole: the reference the windowed
+/// reader ([`stream`]) must agree with, message for message.
 ///
 /// `path` is used only in errors.
-pub fn parse_archive(bytes: &[u8], path: &std::path::Path) -> Result<ParsedArchive, IngestError> {
+pub fn parse_archive(
+    bytes: &[u8],
+    path: &std::path::Path,
+    limits: &Limits,
+) -> Result<ParsedArchive, IngestError> {
     let format = detect::detect(bytes).map_err(|why| IngestError::NotAnArchive {
         path: path.to_path_buf(),
         why,
     })?;
-    Ok(mbox::parse(bytes, format))
+    Ok(mbox::parse(bytes, format, limits.max_message_size))
 }

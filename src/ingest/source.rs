@@ -1,33 +1,87 @@
-//! Finding input files and opening them: directory walks and gzip. Format
-//! detection is left to [`super::detect`], windowed reading to
-//! [`super::stream`].
+//! Opening input files: regular files only, and gzip undone. Which files to
+//! open is [`super::walk`]'s business, format detection [`super::detect`]'s,
+//! windowed reading [`super::stream`]'s.
 //!
 //! Files are read, not memory-mapped. A mapping's pages count as resident
 //! memory once touched, so a 2 GB mapped archive costs 2 GB of RSS; reading
 //! fixed windows keeps memory flat whatever the file's size, and the copy
 //! costs little next to parsing (measured in README, "Performance").
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
 
 use super::IngestError;
+
+/// An archive file opened for reading.
+pub struct Opened {
+    /// The content, decompressed where the file is gzip.
+    pub reader: Box<dyn Read + Send>,
+    /// Whether the file is gzip (so `max_decompressed` applies).
+    pub compressed: bool,
+}
 
 /// Opens `path` for reading, decompressing gzip (by its magic bytes, not its
 /// name). Concatenated gzip members (`cat a.gz b.gz`) are all read:
 /// `MultiGzDecoder`, not `GzDecoder`.
-pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
-    let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
+///
+/// Only regular files are opened: a FIFO would block the run (holding the
+/// database lock) and a device such as `/dev/zero` would never end, so
+/// anything else is refused by its type before it is opened. The type is
+/// checked again on the open handle (opened non-blocking, so even a FIFO
+/// swapped in between cannot block), in case the path changed in between.
+pub fn open(path: &Path) -> Result<Opened, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, &e))?;
+    regular(path, &meta)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| unreadable(path, &e))?;
+    regular(path, &file.metadata().map_err(|e| unreadable(path, &e))?)?;
     let mut magic = [0u8; 2];
     let n = read_up_to(&mut file, &mut magic).map_err(|e| unreadable(path, &e))?;
-    let file = File::open(path).map_err(|e| unreadable(path, &e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| unreadable(path, &e))?;
     if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(
-            BufReader::with_capacity(1 << 16, file),
-        )))
+        Ok(Opened {
+            reader: Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                1 << 16,
+                file,
+            ))),
+            compressed: true,
+        })
     } else {
-        Ok(Box::new(file))
+        Ok(Opened {
+            reader: Box::new(file),
+            compressed: false,
+        })
     }
+}
+
+/// `Ok` for a regular file, else why not.
+pub(crate) fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), IngestError> {
+    let t = meta.file_type();
+    let kind = if t.is_file() {
+        return Ok(());
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a file"
+    };
+    Err(IngestError::NotRegular {
+        path: path.to_path_buf(),
+        kind,
+    })
 }
 
 /// Reads the whole (decompressed) content of `path`. For tests and small
@@ -35,6 +89,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
 pub fn read_all(path: &Path) -> Result<Vec<u8>, IngestError> {
     let mut out = Vec::new();
     open(path)?
+        .reader
         .read_to_end(&mut out)
         .map_err(|e| read_error(path, &e))?;
     Ok(out)
@@ -81,96 +136,10 @@ fn io_what(e: &std::io::Error) -> String {
     }
 }
 
-/// Expands files and directories into the files to read, sorted by path
-/// within each directory so runs are reproducible.
-///
-/// Dotfiles and dot-directories are passed over, and so are maildir `tmp/`
-/// folders (messages still being delivered). A path that does not exist is
-/// returned as an error entry so the caller can name it and go on, and so is
-/// a directory in which the walk finds no file at all.
-pub fn discover(paths: &[PathBuf]) -> Vec<Result<PathBuf, IngestError>> {
-    let mut out = Vec::new();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                let before = out.len();
-                walk(path, &mut out);
-                if out.len() == before {
-                    out.push(Err(IngestError::NoFiles { path: path.clone() }));
-                }
-            }
-            Ok(_) => out.push(Ok(path.clone())),
-            Err(e) => out.push(Err(unreadable(path, &e))),
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<Result<PathBuf, IngestError>>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            out.push(Err(unreadable(dir, &e)));
-            return;
-        }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        let name = child
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        match std::fs::metadata(&child) {
-            Ok(meta) if meta.is_dir() => {
-                if name == "tmp" && is_maildir(dir) {
-                    continue;
-                }
-                walk(&child, out);
-            }
-            Ok(_) => out.push(Ok(child)),
-            Err(e) => out.push(Err(unreadable(&child, &e))),
-        }
-    }
-}
-
-/// A maildir holds `cur/` and `new/` side by side.
-fn is_maildir(dir: &Path) -> bool {
-    dir.join("cur").is_dir() && dir.join("new").is_dir()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
-
-    #[test]
-    fn discover_skips_dotfiles_and_maildir_tmp() {
-        let dir = tempfile::tempdir().unwrap();
-        let md = dir.path().join("box");
-        for sub in ["cur", "new", "tmp"] {
-            std::fs::create_dir_all(md.join(sub)).unwrap();
-        }
-        std::fs::write(md.join("cur/1"), "x").unwrap();
-        std::fs::write(md.join("new/2"), "x").unwrap();
-        std::fs::write(md.join("tmp/3"), "x").unwrap();
-        std::fs::write(dir.path().join(".hidden"), "x").unwrap();
-        let found: Vec<PathBuf> = discover(&[dir.path().to_path_buf(), dir.path().join("missing")])
-            .into_iter()
-            .filter_map(Result::ok)
-            .collect();
-        assert_eq!(found, vec![md.join("cur/1"), md.join("new/2")]);
-        assert_eq!(
-            discover(&[dir.path().join("missing")])
-                .iter()
-                .filter(|r| r.is_err())
-                .count(),
-            1
-        );
-    }
 
     #[test]
     fn gzip_is_detected_by_content_and_all_members_are_read() {

@@ -290,6 +290,7 @@ pub fn evaluate(
         options.checkin_subject.as_deref(),
         !ctx.calls.is_empty(),
         options.as_of,
+        options.thresholds.warn_within_days,
         &openings,
         round.as_ref(),
         &at_t.responses,

@@ -384,13 +384,21 @@ impl Evaluation {
 
 /// What a coordinator should hear about the round at T (DESIGN.md and
 /// issue #9): a check-in subject that matches no message; a round open more
-/// than 30 days with no answer at all; rows of check-in files dated after
-/// the previous round opened but before this one (they count for the
-/// previous round). Never fatal.
+/// than 30 days with no answer at all; answers dated before the round opened
+/// and after the previous round opened, which count for the previous round.
+/// Never fatal.
+///
+/// Reading chosen for the last: only answers in the `early_days` (W) before
+/// the round opened are named. The previous round's own answers, weeks after
+/// it opened, are in that span too, and a warning about them every week
+/// would teach a coordinator to ignore warnings; an answer just before the
+/// round opened is the one likely meant for it (given early, or typed with a
+/// wrong date).
 pub fn warnings(
     subject: Option<&str>,
     found_calls: bool,
     as_of: Day,
+    early_days: u32,
     openings: &[Opening],
     round: Option<&Round>,
     responses: &[Response],
@@ -417,14 +425,18 @@ pub fn warnings(
             .find(|o| o.day < round.opening.day)
             .map(|o| o.day);
         if let Some(previous) = previous {
-            let between = responses
+            let from = previous.max(day::window_start(
+                round.opening.day,
+                early_days.saturating_add(1),
+            ));
+            let early: Vec<&Response> = responses
                 .iter()
-                .filter(|r| matches!(r.source, ResponseSource::File { .. }))
-                .filter(|r| r.day >= previous && r.day < round.opening.day)
-                .count();
-            if between > 0 {
+                .filter(|r| r.day >= from && r.day < round.opening.day)
+                .collect();
+            if !early.is_empty() {
                 out.push(format!(
-                    "{between} check-in file row(s) are dated between the previous round's opening ({previous}) and this round's ({}): they count for the previous round",
+                    "{} answer(s) dated in the {early_days} days before this round opened ({}) count for the previous round (opened {previous}); if they were meant for this one, correct their dates",
+                    early.len(),
                     round.opening.day
                 ));
             }

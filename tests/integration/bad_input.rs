@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
-use crate::util::listpulse;
+use crate::util::{Run, listpulse};
 
 /// A temp dir holding `seed.db` with three messages, a roster and check-ins.
 struct Seeded {
@@ -143,45 +143,6 @@ fn dump(db: &Path) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-/// What one run of the binary gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(cmd: &mut assert_cmd::Command) -> Run {
-        let out = cmd.output().expect("runs");
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
-        run
-    }
-
-    /// Asserts the exit status and that stderr is exactly one line, the
-    /// error, containing every one of `needles`. Returns the line.
-    fn fails(&self, code: i32, needles: &[&str]) -> &str {
-        assert_eq!(self.code, code, "exit status; stderr: {}", self.stderr);
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "one line on stderr, got: {:?}", self.stderr);
-        let line = lines[0];
-        assert!(line.starts_with("listpulse: "), "{line}");
-        for needle in needles {
-            assert!(line.contains(needle), "{line:?} should name {needle:?}");
-        }
-        line
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("no JSON summary ({e}): {} {}", self.stdout, self.stderr))
-    }
 }
 
 fn shown(path: &Path) -> String {

@@ -12,18 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::Datelike;
 
 use crate::http_server::{Guard, Resource, Server, Site};
-use crate::util::{listpulse, root};
-
-/// The corpus folder, or a failure naming it.
-fn corpus(folder: &str) -> PathBuf {
-    let dir = root().join("../shared/corpus").join(folder);
-    assert!(
-        dir.is_dir(),
-        "{} is missing: this test needs the real-data corpus",
-        dir.display()
-    );
-    dir
-}
+use crate::util::{corpus, listpulse};
 
 /// One period of the served archive.
 struct Period {

@@ -8,6 +8,7 @@ mod classify;
 mod cli;
 mod faults;
 mod fetch;
+mod hostile;
 mod http_server;
 mod ingest;
 mod membership;

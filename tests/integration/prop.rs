@@ -2,17 +2,22 @@
 //!
 //! Two properties:
 //!
-//! * **No panics on any bytes.** Detection, every splitter (whatever the
-//!   detected format), header extraction and the windowed reader (through a
-//!   temporary file) return, whatever they are given. Inputs are raw bytes
-//!   and, more usefully, bytes assembled from mail-shaped fragments (`From `,
-//!   envelopes, header names, MMDF delimiters, CR, 8-bit bytes).
+//! * **No panics on any bytes, and windows agree with one pass.**
+//!   Detection, every splitter (whatever the detected format), header
+//!   extraction (called without its `catch_unwind`, so a panic fails the
+//!   test) and the windowed reader (through a temporary file) return,
+//!   whatever they are given; and the windowed reader, with any window and
+//!   any `max_message_size`, gives exactly the messages and malformed notes
+//!   of the one-pass reader. Inputs are raw bytes and, more usefully, bytes
+//!   assembled from mail-shaped fragments (`From `, envelopes, header names,
+//!   MMDF delimiters, CR, NUL, 8-bit bytes).
 //! * **Split, re-join: nothing lost, nothing invented.** An archive of
 //!   well-formed messages with hostile bodies (lines starting with `From `
 //!   that are not envelopes, `>From `, CRLF, 8-bit bytes, empty bodies, no
 //!   final newline) splits back into exactly those messages: same count, the
 //!   same bytes for each, the Message-IDs in order, and the windowed reader
-//!   agrees with the one-pass reader.
+//!   agrees with the one-pass reader; with a cap, exactly the messages over
+//!   it are counted malformed, at their envelopes. MMDF likewise.
 //!
 //! Case counts are proptest's default (256) so `cargo test` stays fast; a
 //! long run is `PROPTEST_CASES=100000 cargo test --test integration prop::`.
@@ -21,7 +26,7 @@
 use std::path::Path;
 
 use listpulse::ingest::mbox::{self, RawMessage};
-use listpulse::ingest::{self, ArchiveFormat, ParsedArchive, detect, normalize, stream};
+use listpulse::ingest::{self, ArchiveFormat, Limits, ParsedArchive, detect, normalize, stream};
 use proptest::prelude::*;
 
 const FORMATS: [ArchiveFormat; 4] = [
@@ -86,13 +91,22 @@ fn any_input() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Caps with the given `max_message_size`.
+fn limits(max_message_size: u64) -> Limits {
+    Limits {
+        max_message_size,
+        ..Limits::default()
+    }
+}
+
 /// Streams `path` with `window` and collects what reaches the sink.
 fn stream_all(
     path: &Path,
     window: usize,
+    limits: &Limits,
 ) -> Result<(ParsedArchive, stream::Streamed), ingest::IngestError> {
     let mut all = ParsedArchive::default();
-    let info = stream::stream_archive(path, window, &mut |part| {
+    let info = stream::stream_archive(path, window, limits, &mut |part| {
         all.format = part.format;
         all.messages.extend(part.messages);
         all.malformed.extend(part.malformed);
@@ -103,18 +117,23 @@ fn stream_all(
 
 proptest! {
     #[test]
-    fn nothing_panics_on_any_bytes(bytes in any_input(), window in 1usize..5000) {
+    fn nothing_panics_on_any_bytes_and_windows_agree_with_one_pass(
+        bytes in any_input(),
+        window in 1usize..5000,
+        cap in prop_oneof![Just(u64::MAX), 1u64..600],
+    ) {
         let detected = detect::detect(&bytes);
         for format in FORMATS {
             let raws = mbox::split(&bytes, format);
             for raw in &raws {
                 prop_assert!(raw.offset as usize <= bytes.len());
-                let _ = normalize::parse_message(raw);
+                // The unguarded parser: a panic fails the test.
+                let _ = normalize::parse_message_unguarded(raw);
             }
-            let parsed = mbox::parse(&bytes, format);
+            let parsed = mbox::parse(&bytes, format, cap);
             prop_assert_eq!(parsed.messages.len() + parsed.malformed.len(), raws.len());
         }
-        let _ = normalize::parse_message(&RawMessage {
+        let _ = normalize::parse_message_unguarded(&RawMessage {
             offset: 0,
             bytes: &bytes,
             envelope_date: None,
@@ -122,11 +141,27 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("input");
         std::fs::write(&path, &bytes).unwrap();
-        let streamed = stream_all(&path, window);
+        let limits = limits(cap);
+        let streamed = stream_all(&path, window, &limits);
         // Not gzip (the stream undoes it, the one-pass reader does not):
-        // whatever detection said of the whole, the stream says too.
-        if !bytes.starts_with(&[0x1f, 0x8b]) && window >= 4096 {
-            prop_assert_eq!(streamed.is_ok(), detected.is_ok());
+        // any window and any cap give the one-pass result exactly.
+        if !bytes.starts_with(&[0x1f, 0x8b]) {
+            let whole = ingest::parse_archive(&bytes, &path, &limits);
+            prop_assert_eq!(whole.is_ok(), detected.is_ok());
+            match (whole, streamed) {
+                (Ok(whole), Ok((streamed, info))) => {
+                    prop_assert_eq!(info.bytes, bytes.len() as u64);
+                    prop_assert_eq!(streamed.messages, whole.messages);
+                    prop_assert_eq!(streamed.malformed, whole.malformed);
+                }
+                (Err(_), Err(_)) => {}
+                (whole, streamed) => prop_assert!(
+                    false,
+                    "one pass {:?}, windows {:?}",
+                    whole.map(|w| w.messages.len()),
+                    streamed.map(|s| s.0.messages.len())
+                ),
+            }
         }
     }
 }
@@ -150,10 +185,10 @@ fn body_line() -> impl Strategy<Value = Vec<u8>> {
         1 => "[a-zA-Z-]{1,12}: [ -~]{0,30}".prop_map(String::into_bytes),
         1 => Just(Vec::new()),
         1 => Just(b" ".to_vec()),
-        // 8-bit bytes, and lone CRs, anywhere in a line (never LF, and
-        // never NUL: detection calls a file with NUL in its first 4 KB binary).
+        // 8-bit bytes, NUL and lone CRs, anywhere in a line (never LF): NUL
+        // bytes in a body are that message's business, not the file's.
         2 => proptest::collection::vec(
-            any::<u8>().prop_filter("no LF or NUL", |b| !matches!(b, b'\n' | 0)),
+            any::<u8>().prop_filter("no LF", |b| *b != b'\n'),
             0..40
         ),
     ]
@@ -278,7 +313,7 @@ proptest! {
             prop_assert!(raw.envelope_date.is_some());
         }
 
-        let parsed = mbox::parse(&bytes, ArchiveFormat::Mbox);
+        let parsed = mbox::parse(&bytes, ArchiveFormat::Mbox, u64::MAX);
         prop_assert!(parsed.malformed.is_empty(), "{:?}", parsed.malformed);
         let ids: Vec<&str> = parsed.messages.iter().map(|m| m.key.as_str()).collect();
         let want_ids: Vec<&str> = want.iter().map(|m| m.id.as_str()).collect();
@@ -292,13 +327,37 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("archive.mbox");
         std::fs::write(&path, &bytes).unwrap();
-        let (streamed, info) = stream_all(&path, window).unwrap();
+        let (streamed, info) = stream_all(&path, window, &limits(u64::MAX)).unwrap();
         prop_assert_eq!(info.bytes, bytes.len() as u64);
-        prop_assert_eq!(streamed.messages, parsed.messages);
+        prop_assert_eq!(&streamed.messages, &parsed.messages);
+
+        // With a cap, each message over it is counted malformed at its
+        // envelope and the others are read as before, by both readers.
+        let sizes: Vec<u64> = want.iter().map(|m| m.bytes.len() as u64).collect();
+        let cap = sizes[sizes.len() / 2];
+        let (capped, _) = stream_all(&path, window, &limits(cap)).unwrap();
+        let kept: Vec<&str> = capped.messages.iter().map(|m| m.key.as_str()).collect();
+        let want_kept: Vec<&str> = want
+            .iter()
+            .filter(|m| m.bytes.len() as u64 <= cap)
+            .map(|m| m.id.as_str())
+            .collect();
+        prop_assert_eq!(kept, want_kept);
+        let too_large: Vec<u64> = raws
+            .iter()
+            .filter(|r| r.bytes.len() as u64 > cap)
+            .map(|r| r.offset)
+            .collect();
+        let skipped: Vec<u64> = capped.malformed.iter().map(|m| m.offset).collect();
+        prop_assert_eq!(skipped, too_large);
+        prop_assert!(capped.malformed.iter().all(|m| m.reason.starts_with(mbox::TOO_LARGE)));
     }
 
     #[test]
-    fn mmdf_splitting_loses_no_message_and_invents_none((_, want) in archive()) {
+    fn mmdf_splitting_loses_no_message_and_invents_none(
+        (_, want) in archive(),
+        window in prop_oneof![Just(1usize), 2usize..200, Just(4096)],
+    ) {
         // The same messages between MMDF delimiters (no envelopes there).
         let mut bytes = Vec::new();
         for m in &want {
@@ -310,10 +369,17 @@ proptest! {
             bytes.extend_from_slice(b"\x01\x01\x01\x01\n");
         }
         prop_assume!(!want.iter().any(|m| m.bytes.windows(4).any(|w| w == b"\x01\x01\x01\x01")));
-        let parsed = mbox::parse(&bytes, ArchiveFormat::Mmdf);
+        let parsed = mbox::parse(&bytes, ArchiveFormat::Mmdf, u64::MAX);
         let ids: Vec<&str> = parsed.messages.iter().map(|m| m.key.as_str()).collect();
         let want_ids: Vec<&str> = want.iter().map(|m| m.id.as_str()).collect();
         prop_assert_eq!(ids, want_ids);
         prop_assert!(parsed.malformed.is_empty());
+
+        // MMDF is read in windows too, to the same messages.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("archive.mmdf");
+        std::fs::write(&path, &bytes).unwrap();
+        let (streamed, _) = stream_all(&path, window, &limits(u64::MAX)).unwrap();
+        prop_assert_eq!(streamed.messages, parsed.messages);
     }
 }

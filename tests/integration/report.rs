@@ -1,6 +1,7 @@
 //! Integration tests for the report stage and `listpulse run`: configuration
 //! errors, the demo end to end, what the comparison may not contain, the
-//! lock, atomic replacement under SIGKILL, and the pages in a real browser.
+//! lock, and the pages in a real browser (`#[ignore = "needs chromium"]`).
+//! Runs killed mid-way are `faults.rs`'s.
 //! Every test works in its own temp dir; none writes into the repository.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,6 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use crate::util::{fixture, listpulse};
 
@@ -92,6 +92,12 @@ fn expected_files() -> Vec<PathBuf> {
             "members.csv",
             "former.csv",
             "contacts.csv",
+            "checkin.csv",
+            "remind.csv",
+            "unmatched.csv",
+            "leave.txt",
+            "chart-checkin.svg",
+            "chart-checkin.png",
             "summary.json",
             "summary.md",
             "index.html",
@@ -275,13 +281,13 @@ fn a_second_run_exits_at_once_with_status_2_while_the_lock_is_held() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo_in(dir.path());
     let held = listpulse::lock::Lock::acquire(&dir.path().join("demo.db")).unwrap();
-    let started = std::time::Instant::now();
+    // Exit 2 is "at once": a run that waited for the lock would never end
+    // while this test holds it.
     let out = listpulse(dir.path())
         .args(["run", "--config"])
         .arg(&config)
         .assert()
         .code(2);
-    assert!(started.elapsed() < Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("another listpulse process"), "{stderr}");
@@ -297,117 +303,45 @@ fn a_second_run_exits_at_once_with_status_2_while_the_lock_is_held() {
         .success();
 }
 
-#[test]
-fn a_run_killed_mid_way_leaves_the_previous_reports_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
-    let old = snapshot(&dir.path().join("out"));
-    let bin = assert_cmd::cargo::cargo_bin!("listpulse");
-    // Kill a run with another as-of date at several moments: during the
-    // ingest check, the evaluation, the rendering, the renames.
-    for delay_ms in [5u64, 40, 120, 250, 400, 700, 1000] {
-        let mut child = Command::new(bin)
-            .args(["run", "--as-of", "2024-12-31", "--config"])
-            .arg(&config)
-            .current_dir(dir.path())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill(); // SIGKILL on Unix
-        let _ = child.wait();
-        let now = snapshot(&dir.path().join("out"));
-        for path in now.keys() {
-            let name = path.file_name().unwrap().to_string_lossy();
-            if name.starts_with(".listpulse-tmp-") {
-                continue; // a killed run's temporary file: removed by the next run
-            }
-            assert!(old.contains_key(path), "unexpected file {}", path.display());
-        }
-        for path in old.keys() {
-            assert!(now.contains_key(path), "{} disappeared", path.display());
-        }
-    }
-    // Complete the new run: every file that changed during the kills must be
-    // exactly the new version, so none was ever half-written.
-    listpulse(dir.path())
-        .args(["run", "--as-of", "2024-12-31", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
-    let new = snapshot(&dir.path().join("out"));
-    assert_eq!(
-        new.keys().collect::<Vec<_>>(),
-        old.keys().collect::<Vec<_>>(),
-        "temporary files are cleaned up"
+/// The headless browser, under any of the names Debian and others install
+/// it as, on PATH or in the usual places. The test that needs it is
+/// `#[ignore = "needs chromium"]`, and fails when run without one.
+fn chromium() -> PathBuf {
+    const NAMES: [&str; 5] = [
+        "chromium",
+        "chromium-headless-shell",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).chain(
+        [
+            "/usr/bin",
+            "/usr/lib/chromium",
+            "/usr/lib/chromium-headless-shell",
+            "/usr/lib/chromium-browser",
+            "/opt/google/chrome",
+        ]
+        .map(PathBuf::from),
     );
-    assert_ne!(new, old);
+    let candidates: Vec<PathBuf> = dirs.flat_map(|d| NAMES.map(|n| d.join(n))).collect();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "no headless Chromium found (tried {} on PATH, /usr/bin and /usr/lib/chromium…): \
+                 apt-get install chromium, or run without --include-ignored",
+                NAMES.join(", ")
+            )
+        })
 }
 
-#[test]
-fn files_seen_between_kills_are_old_or_new_never_partial() {
-    // The same as above, checked per file: run the new as-of to completion in
-    // a twin folder to know the new bytes, then kill runs over the old ones.
-    let twin = tempfile::tempdir().unwrap();
-    let twin_config = demo_in(twin.path());
-    listpulse(twin.path())
-        .args(["run", "--as-of", "2024-12-31", "--config"])
-        .arg(&twin_config)
-        .assert()
-        .success();
-    let new = snapshot(&twin.path().join("out"));
-
-    let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
-    let old = snapshot(&dir.path().join("out"));
-    let bin = assert_cmd::cargo::cargo_bin!("listpulse");
-    for delay_ms in [30u64, 150, 300, 500, 800] {
-        let mut child = Command::new(bin)
-            .args(["run", "--as-of", "2024-12-31", "--config"])
-            .arg(&config)
-            .current_dir(dir.path())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        for (path, bytes) in snapshot(&dir.path().join("out")) {
-            if path
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(".listpulse-tmp-")
-            {
-                continue;
-            }
-            assert!(
-                old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes),
-                "{} is neither the old nor the new version (killed after {delay_ms} ms)",
-                path.display()
-            );
-        }
-    }
-}
-
-fn chromium_dom(page: &Path) -> Option<String> {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        eprintln!("skipped: /usr/bin/chromium not present (apt-get install chromium)");
-        return None;
-    }
+fn chromium_dom(page: &Path) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
+    let out = Command::new(chromium())
         .args([
             "--headless",
             "--no-sandbox",
@@ -429,10 +363,11 @@ fn chromium_dom(page: &Path) -> Option<String> {
         "chromium failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
+#[ignore = "needs chromium"]
 fn pages_render_in_headless_chromium_with_charts_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo_in(dir.path());
@@ -442,30 +377,27 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
         .assert()
         .success();
     let out = dir.path().join("out");
-    let Some(dom) = chromium_dom(&out.join("dc-open-data/index.html")) else {
-        return;
-    };
+    let dom = chromium_dom(&out.join("dc-open-data/index.html"));
     assert_eq!(
         dom.matches("<svg").count(),
-        CHARTS.len(),
-        "one inline svg per chart"
+        CHARTS.len() + 1,
+        "one inline svg per chart, and the check-in round's"
     );
     assert!(dom.contains("<table class=\"members\""));
     let members = fs::read_to_string(out.join("dc-open-data/members.csv")).unwrap();
-    let former = fs::read_to_string(out.join("dc-open-data/former.csv")).unwrap();
     assert_eq!(
-        dom.matches("<tr>").count(),
-        // figures table rows + member rows and their header row + former
-        // participants and theirs
-        6 + members.lines().count() + former.lines().count(),
+        dom.matches("<tr data-class=").count(),
+        members.lines().count() - 1,
+        "one row per member"
     );
     assert!(dom.contains("Possible duplicate identities"));
-    // Self-contained: nothing is loaded from anywhere (the only URLs are SVG namespaces).
-    for tag in ["<script", "<link", "<img", "<iframe"] {
+    // Self-contained: nothing is loaded from anywhere (the only URLs are SVG
+    // namespaces); the member table's script is inline.
+    for tag in ["<script src", "<link", "<img", "<iframe"] {
         assert!(!dom.contains(tag), "{tag}");
     }
 
-    let dom = chromium_dom(&out.join("index.html")).unwrap();
+    let dom = chromium_dom(&out.join("index.html"));
     assert_eq!(dom.matches("<svg").count(), COMPARISON_CHARTS.len());
     assert!(dom.contains("<table class=\"comparison\""));
     assert!(!dom.replace("@media", "").contains('@'));

@@ -4,24 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 /// The project root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A folder of `../shared/corpus`, or `None` with a message on stderr when
-/// the corpus is not there (a user's fresh clone has no `../shared`).
-pub fn corpus(folder: &str) -> Option<PathBuf> {
-    let dir = root().join("../shared/corpus").join(folder);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: {} not present (the real-data corpus lives beside the project)",
-            dir.display()
-        );
-        None
-    }
+/// A folder or file of `../shared/corpus`. Tests that call this are
+/// `#[ignore = "needs ../shared/corpus"]`, so `cargo test` passes on a fresh
+/// clone without it; run with `--include-ignored` (as CI does), they fail
+/// when it is missing instead of passing without having run.
+pub fn corpus(rel: &str) -> PathBuf {
+    let path = root().join("../shared/corpus").join(rel);
+    assert!(
+        path.exists(),
+        "{} not present: this test needs the real-data corpus beside the project (../shared/corpus)",
+        path.display()
+    );
+    path
 }
 
 /// The `listpulse` binary, with a clean environment: no `LISTPULSE_*`
@@ -40,4 +41,118 @@ pub fn listpulse(dir: &Path) -> assert_cmd::Command {
 /// A fixture under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)
+}
+
+/// What one run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(cmd: &mut assert_cmd::Command) -> Run {
+        let out = cmd.output().expect("runs");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+        run
+    }
+
+    /// Asserts the exit status and that stderr is exactly one line, the
+    /// error, containing every one of `needles`. Returns the line.
+    pub fn fails(&self, code: i32, needles: &[&str]) -> &str {
+        assert_eq!(self.code, code, "exit status; stderr: {}", self.stderr);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr, got: {:?}", self.stderr);
+        let line = lines[0];
+        assert!(line.starts_with("listpulse: "), "{line}");
+        for needle in needles {
+            assert!(line.contains(needle), "{line:?} should name {needle:?}");
+        }
+        line
+    }
+
+    /// The stderr lines, each checked to be one of listpulse's own.
+    pub fn lines(&self) -> Vec<&str> {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        for line in &lines {
+            assert!(line.starts_with("listpulse: "), "{line}");
+        }
+        lines
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("no JSON summary ({e}): {} {}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs `listpulse ARGS…` in `dir` (environment cleaned as in
+/// [`listpulse`]) and returns what it gave with its peak resident memory in
+/// KiB.
+///
+/// Measured by a small Python parent that forks and waits for listpulse
+/// (`os.wait4`). Linux carries a process's peak RSS across `fork` and
+/// `exec`: a child spawned straight from this test binary, which may hold
+/// hundreds of MB while other tests run beside it, would report that
+/// instead of its own.
+pub fn listpulse_measured<I, S>(dir: &Path, args: I) -> (Run, u64)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    use std::io::Read;
+    const PARENT: &str = "import os, signal, sys\n\
+pid = os.fork()\n\
+if pid == 0:\n    os.execv(sys.argv[2], sys.argv[2:])\n\
+_, status, usage = os.wait4(pid, 0)\n\
+open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n\
+if os.WIFSIGNALED(status):\n    os.kill(os.getpid(), os.WTERMSIG(status))\n\
+sys.exit(os.WEXITSTATUS(status))\n";
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let mut cmd = std::process::Command::new("python3");
+    cmd.current_dir(dir)
+        .arg("-c")
+        .arg(PARENT)
+        .arg(report.path())
+        .arg(assert_cmd::cargo::cargo_bin!("listpulse"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LISTPULSE_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd.spawn().expect("runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let status = child.wait().expect("waits");
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    let peak: u64 = std::fs::read_to_string(report.path())
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("the measuring parent wrote the peak");
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    (run, peak)
 }
