@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 
-use super::model::{Figures, YearPoint};
+use super::model::{ArchiveState, HealthPoint, YearPoint};
+use super::rows::FiguresJson;
 use super::{Exporter, ReportModel};
 use crate::classify::ClassCounts;
+use crate::health::{Health, HealthThresholds};
 use crate::members::HistoryPoint;
 
 /// summary.json.
@@ -24,8 +26,13 @@ struct Summary<'a> {
     members: u64,
     counts: ClassCounts,
     former_participants: usize,
-    figures: &'a Figures,
+    health: &'a Health,
+    health_thresholds: &'a HealthThresholds,
+    figures: FiguresJson<'a>,
+    archive: &'a ArchiveState,
+    warnings: &'a [String],
     history: &'a [HistoryPoint],
+    health_history: &'a [HealthPoint],
     years: &'a [YearPoint],
     duplicate_suggestions: usize,
     ambiguous_keys: usize,
@@ -49,8 +56,13 @@ impl Exporter<ReportModel> for SummaryJson {
             members: m.counts().total(),
             counts: m.counts(),
             former_participants: m.table.former.len(),
-            figures: &m.figures,
+            health: &m.health,
+            health_thresholds: &m.health_thresholds,
+            figures: FiguresJson(&m.figures),
+            archive: &m.archive,
+            warnings: &m.warnings,
             history: &m.history,
+            health_history: &m.health_history,
             years: &m.yearly,
             duplicate_suggestions: m.table.duplicate_suggestions.len(),
             ambiguous_keys: m.table.ambiguous_keys.len(),

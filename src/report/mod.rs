@@ -11,10 +11,13 @@
 pub mod charts;
 pub mod comparison;
 pub mod csv;
+pub mod folders;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod privacy;
+pub mod rows;
 pub mod write;
 
 pub use comparison::ComparisonModel;
@@ -40,12 +43,9 @@ pub fn coalition_exporters() -> Vec<Box<dyn Exporter<ReportModel>>> {
         Box::new(json::SummaryJson),
         Box::new(markdown::SummaryMarkdown),
         Box::new(html::CoalitionPage),
+        Box::new(folders::Marker),
     ];
-    for chart in charts::CoalitionChart::ALL {
-        for format in [charts::ImageFormat::Svg, charts::ImageFormat::Png] {
-            out.push(Box::new(charts::ChartFile { chart, format }));
-        }
-    }
+    out.extend(charts::chart_exporters(&charts::CoalitionChart::ALL));
     out
 }
 

@@ -81,7 +81,11 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn expected_files() -> Vec<PathBuf> {
-    let mut files = vec![PathBuf::from("index.html"), PathBuf::from("comparison.csv")];
+    let mut files = vec![
+        PathBuf::from("index.html"),
+        PathBuf::from("comparison.csv"),
+        PathBuf::from("standards.csv"),
+    ];
     for c in COMPARISON_CHARTS {
         files.push(format!("{c}.svg").into());
         files.push(format!("{c}.png").into());
@@ -95,6 +99,7 @@ fn expected_files() -> Vec<PathBuf> {
             "summary.json",
             "summary.md",
             "index.html",
+            ".listpulse-coalition",
         ] {
             files.push(dir.join(f));
         }
@@ -267,7 +272,7 @@ fn comparison_holds_no_address_and_no_member_name() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 2 + COMPARISON_CHARTS.len());
+    assert_eq!(checked, 3 + COMPARISON_CHARTS.len());
 }
 
 #[test]
@@ -400,28 +405,39 @@ fn files_seen_between_kills_are_old_or_new_never_partial() {
     }
 }
 
-fn chromium_dom(page: &Path) -> Option<String> {
+/// Headless Chromium, required: the tests that call this are
+/// `#[ignore = "needs chromium"]` and fail when it is missing (CI runs them
+/// with `--include-ignored`).
+fn chromium() -> Command {
     let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        eprintln!("skipped: /usr/bin/chromium not present (apt-get install chromium)");
-        return None;
-    }
+    assert!(
+        chromium.exists(),
+        "/usr/bin/chromium is missing: apt-get install chromium (or run without --include-ignored)"
+    );
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .stdin(Stdio::null());
+    cmd
+}
+
+/// The DOM of `url` after its scripts ran, in a 1280 px wide window.
+fn chromium_dom(url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
+    let out = chromium()
         .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--window-size=1280,1000")
         .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
+        .arg(url)
         .output()
         .unwrap();
     assert!(
@@ -429,10 +445,33 @@ fn chromium_dom(page: &Path) -> Option<String> {
         "chromium failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The DOM of a copy of `page` with a script appended that records the
+/// page's scroll width in `<body data-scroll-width>`: wider than 1280 means
+/// the page overflows a 1280 px screen.
+fn chromium_dom_measured(page: &Path, hash: &str) -> String {
+    let dir = page.parent().unwrap();
+    let probe = dir.join("probe-width.html");
+    let html = fs::read_to_string(page).unwrap().replace(
+        "</body>",
+        "<script>document.body.setAttribute('data-scroll-width',document.documentElement.scrollWidth)</script></body>",
+    );
+    fs::write(&probe, html).unwrap();
+    let dom = chromium_dom(&format!("file://{}{hash}", probe.display()));
+    fs::remove_file(&probe).unwrap();
+    dom
+}
+
+fn scroll_width(dom: &str) -> u32 {
+    let at =
+        dom.find("data-scroll-width=\"").expect("the probe ran") + "data-scroll-width=\"".len();
+    dom[at..].split('"').next().unwrap().parse().unwrap()
 }
 
 #[test]
+#[ignore = "needs chromium"]
 fn pages_render_in_headless_chromium_with_charts_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo_in(dir.path());
@@ -442,9 +481,10 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
         .assert()
         .success();
     let out = dir.path().join("out");
-    let Some(dom) = chromium_dom(&out.join("dc-open-data/index.html")) else {
-        return;
-    };
+    let dom = chromium_dom(&format!(
+        "file://{}",
+        out.join("dc-open-data/index.html").display()
+    ));
     assert_eq!(
         dom.matches("<svg").count(),
         CHARTS.len(),
@@ -457,7 +497,7 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
         dom.matches("<tr>").count(),
         // figures table rows + member rows and their header row + former
         // participants and theirs
-        6 + members.lines().count() + former.lines().count(),
+        7 + members.lines().count() + former.lines().count(),
     );
     assert!(dom.contains("Possible duplicate identities"));
     // Self-contained: nothing is loaded from anywhere (the only URLs are SVG namespaces).
@@ -465,9 +505,9 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
         assert!(!dom.contains(tag), "{tag}");
     }
 
-    let dom = chromium_dom(&out.join("index.html")).unwrap();
+    let dom = chromium_dom(&format!("file://{}", out.join("index.html").display()));
     assert_eq!(dom.matches("<svg").count(), COMPARISON_CHARTS.len());
-    assert!(dom.contains("<table class=\"comparison\""));
+    assert!(dom.contains("<table class=\"comparison sortable\""));
     assert!(!dom.replace("@media", "").contains('@'));
 }
 
@@ -527,8 +567,121 @@ fn a_missing_archive_is_one_line_and_exit_1_and_the_reports_are_still_written() 
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("nowhere/*.mbox"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("nowhere/*.mbox"), "{stderr}");
+    // An archive with no message at all is also a stale one: a warning.
+    assert!(
+        lines[1].starts_with("listpulse: warning: stale archive: a has no dated message"),
+        "{stderr}"
+    );
     assert!(dir.path().join("out/a/members.csv").exists());
     assert!(dir.path().join("out/comparison.csv").exists());
+}
+
+/// 30 coalitions with long display names, each a small generated mbox:
+/// the comparison's scale, in a temp dir. Returns the output folder.
+fn thirty_coalitions(dir: &Path) -> PathBuf {
+    let mut config =
+        String::from("database = \"x.db\"\noutput = \"out\"\nas_of = \"2025-06-30\"\n");
+    let topics = [
+        "Internet Rights and Principles",
+        "Accessibility and Disability",
+        "Child Online Safety",
+        "Gender and Internet Governance",
+        "Blockchain Technologies",
+        "Community Connectivity",
+    ];
+    for c in 0..30 {
+        let slug = format!("dc-{c:02}");
+        let mut mbox = String::new();
+        // Coalition c has 3 + c posters; the later ones fall silent in 2022.
+        let last_year = if c % 7 == 3 { 2022 } else { 2025 };
+        for (k, year) in (2021..=last_year).enumerate() {
+            for p in 0..(3 + c) {
+                for month in [2, 5, 9] {
+                    if year == 2025 && month > 6 {
+                        continue;
+                    }
+                    let id = format!("{slug}-{year}-{month}-{p}-{k}");
+                    mbox.push_str(&format!(
+                        "From p{p}@dc{c}.example.org Mon Jan  1 00:00:00 2024\nFrom: Person {p} <p{p}@dc{c}.example.org>\nDate: Mon, 10 {} {year} 10:00:00 +0000\nMessage-ID: <{id}@x>\nSubject: topic {month}\n{}\nhello\n\n",
+                        ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"][month],
+                        if p > 0 {
+                            format!("In-Reply-To: <{slug}-{year}-{month}-0-{k}@x>\n")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+            }
+        }
+        fs::write(dir.join(format!("{slug}.mbox")), mbox).unwrap();
+        config.push_str(&format!(
+            "[[coalition]]\nslug = \"{slug}\"\nname = \"Dynamic Coalition on {} {}\"\narchives = [\"{slug}.mbox\"]\n",
+            topics[c % topics.len()],
+            c / topics.len() + 1
+        ));
+    }
+    fs::write(dir.join("lp.toml"), config).unwrap();
+    listpulse(dir)
+        .args(["run", "--config", "lp.toml"])
+        .assert()
+        .success();
+    dir.join("out")
+}
+
+/// The names in the comparison table's rows, top to bottom, from a DOM.
+fn table_names(dom: &str) -> Vec<String> {
+    let body = &dom[dom.find("<tbody>").unwrap()..dom.find("</tbody>").unwrap()];
+    body.split("<td class=\"name\" data-sort=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn the_comparison_of_thirty_coalitions_sorts_in_the_browser_and_fits_1280_px() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = thirty_coalitions(dir.path());
+    let page = out.join("index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    // Without script the table is in configuration order.
+    let unsorted = table_names(&html);
+    assert_eq!(unsorted.len(), 30);
+    assert!(unsorted[0].ends_with("Internet Rights and Principles 1"));
+
+    // Sorted by members, largest first, once the script has run.
+    let dom = chromium_dom_measured(&page, "#sort=members-desc");
+    let sorted = table_names(&dom);
+    assert_eq!(sorted.len(), 30);
+    assert_ne!(sorted, unsorted);
+    let members = |dom: &str| -> Vec<u32> {
+        let body = &dom[dom.find("<tbody>").unwrap()..dom.find("</tbody>").unwrap()];
+        body.split("<tr>")
+            .skip(1)
+            .map(|row| {
+                let cell = row.split("<td class=\"n\" data-sort=\"").nth(1).unwrap();
+                cell.split('"').next().unwrap().parse().unwrap()
+            })
+            .collect()
+    };
+    let sizes = members(&dom);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(dom.contains("aria-sort=\"descending\""));
+    // Sorting by name works on text.
+    let dom = chromium_dom(&format!("file://{}#sort=name", page.display()));
+    let mut by_name = unsorted.clone();
+    by_name.sort();
+    assert_eq!(table_names(&dom), by_name);
+
+    // No horizontal overflow on a 1280 px screen.
+    assert!(scroll_width(&chromium_dom_measured(&page, "")) <= 1280);
+    // Self-contained: the only script is inline; nothing is fetched.
+    for tag in ["<script src", "<link", "<img", "<iframe"] {
+        assert!(!html.contains(tag), "{tag}");
+    }
+    // Stale archives are flagged.
+    assert!(html.contains("stale archive"));
 }
