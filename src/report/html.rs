@@ -333,7 +333,7 @@ table.comparison th[aria-sort=ascending]::after{content:' \\25B2'} table.compari
 table.comparison td{white-space:nowrap} table.comparison td.name{white-space:normal;min-width:12em}
 .chg{display:block;color:#666;font-size:.85em} .share{color:#555;font-size:.85em}
 .stale{color:#a61d1e;font-weight:bold} .muted{color:#777}
-table.standards td{white-space:nowrap}
+table.standards{font-size:.85em} table.standards td{white-space:nowrap;padding:.2em .35em} table.standards th{padding:.2em .35em}
 </style>
 ";
 
@@ -628,7 +628,7 @@ fn standards_section(b: &mut String, m: &ComparisonModel) {
         for (below, obs) in cells {
             let _ = write!(
                 b,
-                "<td class=\"n\">{} <span class=\"share\">{} obs.</span></td>",
+                "<td class=\"n\">{}<span class=\"chg\">{} obs.</span></td>",
                 escape(&below.text(min)),
                 escape(&obs.text(min))
             );

@@ -677,7 +677,8 @@ fn the_comparison_of_thirty_coalitions_sorts_in_the_browser_and_fits_1280_px() {
     assert_eq!(table_names(&dom), by_name);
 
     // No horizontal overflow on a 1280 px screen.
-    assert!(scroll_width(&chromium_dom_measured(&page, "")) <= 1280);
+    let width = scroll_width(&chromium_dom_measured(&page, ""));
+    assert!(width <= 1280, "the page is {width} px wide");
     // Self-contained: the only script is inline; nothing is fetched.
     for tag in ["<script src", "<link", "<img", "<iframe"] {
         assert!(!html.contains(tag), "{tag}");
