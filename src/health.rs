@@ -11,9 +11,9 @@
 //! set in the configuration's `[health]` table):
 //!
 //! 1. `inactive`: no counted post in the check-in period *P*;
-//! 2. `meeting-bound`: annual meetings are configured and fewer than [50%]
+//! 2. `meeting-bound`: annual meetings are configured and fewer than \[50%\]
 //!    of the period's counted posts lie outside the meeting windows;
-//! 3. `engaged`: counted posts in at least [6] of the last 12 calendar
+//! 3. `engaged`: counted posts in at least \[6\] of the last 12 calendar
 //!    months and at least one thread with two or more voices started in *P*;
 //! 4. `quiet`: otherwise.
 

@@ -319,7 +319,7 @@ fn store_rosters(
 /// The coalition's archive files: each entry a path or a glob pattern. A
 /// pattern or path that matches nothing is reported (a renamed archive folder
 /// should not go unnoticed) but does not stop the run.
-fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
+pub(crate) fn archive_paths(c: &CoalitionSettings) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for pattern in &c.archives {
         let is_glob = pattern.contains(['*', '?', '[']);

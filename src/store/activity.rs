@@ -7,7 +7,7 @@
 //! evaluation day T (nothing after T exists for the evaluation), and not a
 //! reply to the check-in message ("a check-in reply is a response, not a
 //! counted post"). One definition of a reply serves every statement
-//! ([`super::checkins::is_checkin_reply`]).
+//! (`store::checkins::is_checkin_reply!`).
 
 use std::collections::HashMap;
 

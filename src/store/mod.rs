@@ -113,6 +113,28 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Checks, without writing anything, that the existing file at `path` is a
+/// SQLite database this listpulse can use (`config check`). Returns its
+/// schema version (older ones are upgraded by the next `run`).
+pub fn check(path: &Path) -> Result<i64, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify_open_error(path, e))?;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| classify_open_error(path, e))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
 /// Opens an in-memory database with the current schema (tests, benchmarks).
 pub fn open_in_memory() -> Result<Connection, StoreError> {
     let path = Path::new(":memory:");

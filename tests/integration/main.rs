@@ -8,6 +8,7 @@ mod cli;
 mod faults;
 mod ingest;
 mod membership;
+mod operator;
 mod prop;
 mod report;
 mod upgrade;

@@ -31,7 +31,7 @@ const COMPARISON_CHARTS: [&str; 3] = [
     "chart-shared-members",
 ];
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap().flatten() {
         let target = to.join(entry.file_name());
@@ -45,7 +45,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The demo copied into `dir/demo`, its config pointed at `dir/out` and
 /// `dir/demo.db`. Returns the config's path.
-fn demo_in(dir: &Path) -> PathBuf {
+pub fn demo_in(dir: &Path) -> PathBuf {
     copy_dir(&fixture("demo"), &dir.join("demo"));
     let config = dir.join("demo/listpulse.toml");
     let text = fs::read_to_string(&config)
@@ -61,7 +61,7 @@ fn demo_in(dir: &Path) -> PathBuf {
 }
 
 /// Every file under `dir`, relative path → bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for e in fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
