@@ -4,6 +4,7 @@
 //! and the committed demo reports and their snapshots.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use crate::report::{copy_dir, demo_in, snapshot};
 use crate::util::{fixture, listpulse, root};
@@ -14,6 +15,17 @@ fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
 
 fn stdout_of(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// The demo copied into `dir` and run once; returns its configuration.
+fn run_demo(dir: &Path) -> PathBuf {
+    let config = demo_in(dir);
+    listpulse(dir)
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    config
 }
 
 #[test]
@@ -252,12 +264,7 @@ fn a_database_inside_the_output_folder_is_a_warning_on_stderr_and_in_the_pages()
 #[test]
 fn a_coalition_with_a_bad_input_keeps_its_reports_and_is_marked_not_updated() {
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
+    let config = run_demo(dir.path());
     let before = snapshot(&dir.path().join("out/dc-rural-access"));
     fs::write(
         dir.path().join("demo/checkins/dc-rural-access.csv"),
@@ -287,12 +294,7 @@ fn a_coalition_with_a_bad_input_keeps_its_reports_and_is_marked_not_updated() {
 #[test]
 fn a_coalition_removed_from_the_configuration_loses_its_folder_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
+    let config = run_demo(dir.path());
     let out_dir = dir.path().join("out");
     fs::create_dir(out_dir.join("assets")).unwrap();
     fs::write(out_dir.join("assets/logo.svg"), "<svg/>").unwrap();
@@ -324,12 +326,7 @@ fn a_coalition_removed_from_the_configuration_loses_its_folder_and_nothing_else(
 #[test]
 fn the_committed_demo_reports_equal_a_fresh_run() {
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
+    run_demo(dir.path());
     let fresh = snapshot(&dir.path().join("out"));
     let committed = snapshot(&root().join("reports/demo"));
     assert_eq!(
@@ -349,12 +346,7 @@ fn the_committed_demo_reports_equal_a_fresh_run() {
 #[test]
 fn demo_report_snapshots() {
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_in(dir.path());
-    listpulse(dir.path())
-        .args(["run", "--config"])
-        .arg(&config)
-        .assert()
-        .success();
+    run_demo(dir.path());
     let out = dir.path().join("out");
     let read = |p: &str| fs::read_to_string(out.join(p)).unwrap();
     insta::assert_snapshot!("summary_md", read("dc-open-data/summary.md"));
