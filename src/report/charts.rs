@@ -439,6 +439,10 @@ fn year_fraction(d: Day) -> f64 {
     f64::from(d.year()) + f64::from(d.ordinal0()) / 365.25
 }
 
+fn month_start(d: Day) -> Day {
+    d.with_day(1).unwrap_or(d)
+}
+
 /// Whether T is the last day of its month / year: else the current month
 /// or year is partial.
 fn partial_month(as_of: Day) -> bool {
@@ -531,7 +535,8 @@ where
         .max(1) as f64
         * 1.05;
     let w = 1.0 / 12.0;
-    let partial = partial_month(m.as_of).then(|| {
+    let ended_before = archive_end(m).is_some_and(|end| month_start(end) < month_start(m.as_of));
+    let partial = (partial_month(m.as_of) && !ended_before).then(|| {
         let left = x(m.monthly[m.monthly.len() - 1].month);
         (
             left,
@@ -688,8 +693,11 @@ fn year_axis(m: &ReportModel) -> Option<(f64, f64)> {
 }
 
 /// The partial current year as a band on a year axis, with its legend text.
+/// None when the archive ended before that year: the grey "no message"
+/// band says more there.
 fn partial_year_band(m: &ReportModel) -> Option<(f64, f64, String)> {
-    partial_year(m.as_of).then(|| {
+    let ended_before = archive_end(m).is_some_and(|end| end.year() < m.as_of.year());
+    (partial_year(m.as_of) && !ended_before).then(|| {
         let y = f64::from(m.as_of.year());
         (
             y - 0.5,

@@ -115,7 +115,8 @@ pub fn status_block(m: &ReportModel) -> String {
     b
 }
 
-/// Health at each yearly check-in date, one line, then the definitions.
+/// Health at each yearly check-in date, one line, then the definitions,
+/// collapsed (the "What this means" link opens them).
 fn health_history(m: &ReportModel) -> String {
     let points: Vec<String> = m
         .health_history
@@ -130,7 +131,7 @@ fn health_history(m: &ReportModel) -> String {
         })
         .collect();
     format!(
-        "<p class=\"meta\">Health at each yearly check-in date: {}</p>\n{}",
+        "<p class=\"meta\">Health at each yearly check-in date: {}</p>\n<details id=\"health-definitions\"><summary>What the health statuses mean</summary>\n{}</details>\n",
         points.join(" · "),
         health_definitions(&m.health_thresholds)
     )
@@ -139,7 +140,7 @@ fn health_history(m: &ReportModel) -> String {
 /// The health statuses in words, with the thresholds in force.
 pub fn health_definitions(t: &crate::health::HealthThresholds) -> String {
     let mut b = String::from(
-        "<dl class=\"definitions\" id=\"health-definitions\">\n<dt>Health</dt><dd>One status for the whole coalition at the as-of date, decided in this order:</dd>\n",
+        "<dl class=\"definitions\">\n<dt>Health</dt><dd>One status for the whole coalition at the as-of date, decided in this order:</dd>\n",
     );
     for s in crate::health::HealthStatus::ALL {
         let _ = writeln!(
