@@ -354,3 +354,73 @@ fn demo_report_snapshots() {
     insta::assert_snapshot!("contacts_csv", read("dc-open-data/contacts.csv"));
     insta::assert_snapshot!("comparison_csv", read("comparison.csv"));
 }
+
+/// On a terminal `run` ends with one line saying where the reports are;
+/// under cron (no terminal) it stays silent, as the demo test checks.
+/// `script` (util-linux, on every Debian system) gives it a terminal.
+#[test]
+fn on_a_terminal_run_says_where_the_reports_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    let bin = assert_cmd::cargo::cargo_bin!("listpulse");
+    let out = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} run --config {}",
+            bin.display(),
+            config.display()
+        ))
+        .arg("/dev/null")
+        .current_dir(dir.path())
+        .output()
+        .expect("script (util-linux) runs a command on a terminal");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].starts_with("listpulse: reports written to "),
+        "{text}"
+    );
+    assert!(lines[0].ends_with("out/index.html)"), "{text}");
+}
+
+#[test]
+fn comparison_output_writes_the_comparison_to_a_folder_of_its_own_without_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_in(dir.path());
+    let text = fs::read_to_string(&config).unwrap().replace(
+        "output = \"../out\"",
+        "output = \"../out\"\ncomparison_output = \"../dccg\"",
+    );
+    fs::write(&config, text).unwrap();
+    listpulse(dir.path())
+        .args(["run", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let dccg = snapshot(&dir.path().join("dccg"));
+    let mut names: Vec<String> = dccg.keys().map(|p| p.display().to_string()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "chart-class-shares.png",
+            "chart-class-shares.svg",
+            "chart-figures.png",
+            "chart-figures.svg",
+            "chart-shared-members.png",
+            "chart-shared-members.svg",
+            "comparison.csv",
+            "index.html",
+            "standards.csv",
+        ]
+    );
+    let html = String::from_utf8(dccg[Path::new("index.html")].clone()).unwrap();
+    assert!(
+        !html.contains("/index.html\""),
+        "no links to pages not published with it"
+    );
+    assert!(!dir.path().join("out/index.html").exists());
+    assert!(dir.path().join("out/dc-open-data/index.html").exists());
+}
