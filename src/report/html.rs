@@ -517,8 +517,11 @@ impl Exporter<ComparisonModel> for ComparisonPage {
         b.push_str("</tbody>\n</table>\n");
         b.push_str(&comparison_definitions(m));
         b.push_str("<h2>Charts</h2>\n");
-        b.push_str(&inline_charts(&ComparisonChart::ALL, m)?);
-        shared_section(&mut b, m);
+        b.push_str(&inline_charts(
+            &[ComparisonChart::ClassShares, ComparisonChart::Figures],
+            m,
+        )?);
+        shared_section(&mut b, m)?;
         standards_section(&mut b, m);
         b.push_str(SORT_SCRIPT);
         Ok(page(
@@ -581,7 +584,7 @@ fn comparison_definitions(m: &ComparisonModel) -> String {
     b
 }
 
-fn shared_section(b: &mut String, m: &ComparisonModel) {
+fn shared_section(b: &mut String, m: &ComparisonModel) -> anyhow::Result<()> {
     let _ = writeln!(
         b,
         "<h2>Shared members</h2>\n<p>The pairs of coalitions with the most members in common (a member of one with an address among the other's members), at most {}; pairs sharing fewer than {} members are not listed.</p>",
@@ -589,10 +592,15 @@ fn shared_section(b: &mut String, m: &ComparisonModel) {
         m.min()
     );
     if m.pairs.is_empty() {
-        b.push_str("<p>None.</p>\n");
-        return;
+        let _ = writeln!(
+            b,
+            "<p>No two coalitions share {} or more members.</p>",
+            m.min()
+        );
+        return Ok(());
     }
-    b.push_str("<table class=\"pairs\">\n<thead><tr><th>Coalition</th><th>Coalition</th><th>Members of both</th><th>Share of the smaller</th></tr></thead>\n<tbody>\n");
+    b.push_str(&inline_charts(&[ComparisonChart::SharedMembers], m)?);
+    b.push_str("<details><summary>The same as a table</summary>\n<table class=\"pairs\">\n<thead><tr><th>Coalition</th><th>Coalition</th><th>Members of both</th><th>Share of the smaller</th></tr></thead>\n<tbody>\n");
     for p in &m.pairs {
         let _ = writeln!(
             b,
@@ -603,7 +611,8 @@ fn shared_section(b: &mut String, m: &ComparisonModel) {
             pct(Some(p.of_smaller))
         );
     }
-    b.push_str("</tbody>\n</table>\n");
+    b.push_str("</tbody>\n</table>\n</details>\n");
+    Ok(())
 }
 
 fn standards_section(b: &mut String, m: &ComparisonModel) {
