@@ -1,5 +1,6 @@
-//! summary.json: the counts, the thresholds and the coalition figures, for
-//! scripts. No member appears in it.
+//! summary.json: the counts, the thresholds, the health, the coalition
+//! figures and the minimum-standards grid, for scripts. No member appears
+//! in it.
 
 use serde::Serialize;
 
@@ -34,6 +35,7 @@ struct Summary<'a> {
     history: &'a [HistoryPoint],
     health_history: &'a [HealthPoint],
     years: &'a [YearPoint],
+    standards: &'a [crate::standards::RuleCount],
     duplicate_suggestions: usize,
     ambiguous_keys: usize,
 }
@@ -64,6 +66,7 @@ impl Exporter<ReportModel> for SummaryJson {
             history: &m.history,
             health_history: &m.health_history,
             years: &m.yearly,
+            standards: &m.standards,
             duplicate_suggestions: m.table.duplicate_suggestions.len(),
             ambiguous_keys: m.table.ambiguous_keys.len(),
         };
