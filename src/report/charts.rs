@@ -18,6 +18,7 @@ use std::sync::Once;
 
 use anyhow::anyhow;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -415,6 +416,94 @@ impl Chart<ReportModel> for CoalitionChart {
     }
 }
 
+/// The coordinates of the time charts: x in fractional years, with the
+/// ticks placed by listpulse (whole years or months), never between them.
+type TimeCoord = Cartesian2d<Ticked, RangedCoordf64>;
+
+/// An f64 axis whose ticks are exactly the given points: plotters' own
+/// choice may fall between years or categories and leave unlabelled ticks.
+#[derive(Clone)]
+pub struct Ticked {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    /// The range `range` with ticks at `ticks`.
+    pub fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Ticked {
+        Ticked {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Only the bold points (labels and their ticks); no light grid.
+        if hint.weight().allow_light_points() {
+            vec![]
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// Every `step`-th integer from `first` to `last`, the step chosen so that
+/// at most `max` remain.
+fn every(first: i64, last: i64, max: usize) -> Vec<f64> {
+    if last < first {
+        return vec![];
+    }
+    let n = (last - first + 1) as usize;
+    let step = n.div_ceil(max.max(1)).max(1);
+    (first..=last).step_by(step).map(|v| v as f64).collect()
+}
+
+/// Whole years within (x0, x1), at most `max` of them.
+fn year_ticks(x0: f64, x1: f64, max: usize) -> Vec<f64> {
+    every(x0.ceil() as i64, x1.floor() as i64, max)
+}
+
+/// Ticks of the monthly chart: each 1 January over two years or more, else
+/// the first month of each quarter.
+fn month_ticks(x0: f64, x1: f64) -> Vec<f64> {
+    if x1 - x0 >= 2.0 {
+        return year_ticks(x0, x1, 14);
+    }
+    let first = (x0 * 4.0).ceil() as i64;
+    let last = (x1 * 4.0 - 1e-9).floor() as i64;
+    every(first, last, 12)
+        .into_iter()
+        .map(|q| q / 4.0)
+        .collect()
+}
+
+/// A month tick's label: the year on 1 January, else "Apr 2025".
+fn month_label(x: &f64) -> String {
+    let year = x.floor();
+    let month = ((x - year) * 12.0).round() as usize;
+    if month == 0 {
+        format!("{year:.0}")
+    } else {
+        const NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!("{} {year:.0}", NAMES[month.min(11)])
+    }
+}
+
 /// A year axis label: whole years only (plotters may put keys between them).
 fn year_label(x: &f64) -> String {
     if (x - x.round()).abs() < 1e-6 {
@@ -471,7 +560,7 @@ const AFTER_END: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
 /// the archive's end on a chart whose x axis is in fractional years.
 /// Returns the legend entries for what it drew.
 fn time_marks<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &mut ChartContext<'_, DB, TimeCoord>,
     m: &ReportModel,
     partial: Option<(f64, f64, String)>,
     y_max: f64,
@@ -566,15 +655,14 @@ where
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0f64..ymax)?;
+        .build_cartesian_2d(Ticked::new(x0..x1, month_ticks(x0, x1)), 0f64..ymax)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .disable_x_mesh()
-        .x_labels(12)
-        .x_label_formatter(&year_label)
+        .x_label_formatter(&month_label)
         .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_desc("Month (ticks at 1 January)")
+        .x_desc("Month")
         .y_desc("Per month")
         .label_style(fonts.label())
         .axis_desc_style(fonts.axis())
@@ -655,12 +743,14 @@ where
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..ymax)?;
+        .build_cartesian_2d(
+            Ticked::new(-0.5f64..n as f64 - 0.5, every(0, n as i64 - 1, 14)),
+            0f64..ymax,
+        )?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .disable_x_mesh()
-        .x_labels(n.min(14) + 1)
         .x_label_formatter(&|x| category_label(&labels, x))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("Check-in date (the as-of day and each anniversary before it)")
@@ -767,13 +857,11 @@ where
         .margin(12)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0f64..ymax)?;
-    let n_years = (x1 - x0).round() as usize;
+        .build_cartesian_2d(Ticked::new(x0..x1, year_ticks(x0, x1, 14)), 0f64..ymax)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .disable_x_mesh()
-        .x_labels(n_years.min(14) + 1)
         .x_label_formatter(&year_label)
         .y_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("Year")
@@ -815,7 +903,7 @@ fn year_bars<'a, DB: DrawingBackend + 'a>(
     m: &ReportModel,
     (x0, x1): (f64, f64),
     spec: &YearBars<'_>,
-) -> anyhow::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>>
+) -> anyhow::Result<ChartContext<'a, DB, TimeCoord>>
 where
     DB::ErrorType: 'static,
 {
@@ -823,8 +911,10 @@ where
         .margin(10)
         .x_label_area_size(50)
         .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, 0f64..spec.y_max)?;
-    let n_years = (x1 - x0).round() as usize;
+        .build_cartesian_2d(
+            Ticked::new(x0..x1, year_ticks(x0, x1, spec.max_year_labels)),
+            0f64..spec.y_max,
+        )?;
     let percent = |v: &f64| format!("{v:.0}%");
     let hours = |v: &f64| {
         if spec.y_max < 10.0 {
@@ -838,7 +928,6 @@ where
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .disable_x_mesh()
-        .x_labels(n_years.min(spec.max_year_labels) + 1)
         .x_label_formatter(&year_label)
         .y_labels(6)
         .y_label_formatter(y_format)
@@ -992,4 +1081,40 @@ where
 /// Turns a plotters error into one line (used where `?` cannot convert).
 pub fn plot_error(e: impl std::fmt::Debug) -> anyhow::Error {
     anyhow!("chart: {e:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_fall_on_whole_years_or_quarters_never_between() {
+        // 2015-01 to 2025-07: every year, at most 14.
+        assert_eq!(
+            year_ticks(2014.5, 2025.5, 14),
+            (2015..=2025).map(f64::from).collect::<Vec<_>>()
+        );
+        // 30 years: every third year.
+        assert_eq!(year_ticks(1995.5, 2025.5, 14).len(), 10);
+        assert!(
+            year_ticks(1995.5, 2025.5, 14)
+                .iter()
+                .all(|y| y.fract() == 0.0)
+        );
+        // Five months of archive: quarters, labelled by month.
+        let t = month_ticks(2025.0, 2025.0 + 6.0 / 12.0);
+        let labels: Vec<String> = t.iter().map(month_label).collect();
+        assert_eq!(labels, ["2025", "Apr 2025"]);
+        assert_eq!(every(0, 7, 14), [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+        assert!(every(3, 2, 14).is_empty());
+    }
+
+    #[test]
+    fn a_partial_year_or_month_is_one_that_t_does_not_end() {
+        let d = |s: &str| crate::day::parse(s).unwrap();
+        assert!(partial_year(d("2025-06-30")));
+        assert!(!partial_year(d("2025-12-31")));
+        assert!(!partial_month(d("2025-06-30")));
+        assert!(partial_month(d("2025-06-29")));
+    }
 }
