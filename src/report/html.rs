@@ -334,7 +334,7 @@ table.comparison th[aria-sort=ascending]::after{content:' \\25B2'} table.compari
 table.comparison td{white-space:nowrap} table.comparison td.name{white-space:normal;min-width:12em}
 .chg{display:block;color:#666;font-size:.85em} .share{color:#555;font-size:.85em}
 .stale{color:#a61d1e;font-weight:bold} .muted{color:#777}
-table.standards{font-size:.85em} table.standards td{white-space:nowrap;padding:.2em .35em} table.standards th{padding:.2em .35em}
+table.standards{font-size:.85em} table.standards tr.all td{font-weight:bold;border-top:2px solid #999} table.standards td{white-space:nowrap;padding:.2em .35em} table.standards th{padding:.2em .35em}
 </style>
 ";
 
@@ -620,25 +620,37 @@ fn standards_section(b: &mut String, m: &ComparisonModel) {
     let rules = m.options.grid.rules();
     let _ = writeln!(
         b,
-        "<h2>Minimum standards: options</h2>\n<p>For each candidate rule, how many members would be <em>below the standard</em>: fewer than the minimum number of counted posts in the window before the as-of date, whatever they declared. The small figure: how many of those declared observer status (on the roster, or in their latest check-in answer), the people a strict rule would push out although they asked only to listen. No rule is applied by listpulse: this is for the coordination group to weigh. Also in <a href=\"standards.csv\">standards.csv</a>.</p>\n<table class=\"standards\">\n<thead><tr><th>Coalition</th><th>Members</th>{}</tr></thead>\n<tbody>",
+        "<h2>Minimum standards: options</h2>\n<p>For each candidate rule, how many members would be <em>below the standard</em>: fewer than the minimum number of counted posts in the window before the as-of date, whatever they declared. The small figures: their share of the members, and how many of them declared observer status (on the roster, or in their latest check-in answer), the people a strict rule would push out although they asked only to listen. No rule is applied by listpulse: this is for the coordination group to weigh. Also in <a href=\"standards.csv\">standards.csv</a>.</p>\n<table class=\"standards\">\n<thead><tr><th>Coalition</th><th>Members</th>{}</tr></thead>\n<tbody>",
         rules
             .iter()
             .map(|r| format!("<th>{}</th>", escape(&r.label())))
             .collect::<String>()
     );
-    for (_, name, counts) in super::comparison::standards_groups(m) {
+    for (slug, name, counts) in super::comparison::standards_groups(m) {
         let cells = super::comparison::protect_standards(counts, min);
         let members = counts.first().map_or(0, |c| c.members);
+        let members_cell = super::privacy::protect_one(members, min);
         let _ = write!(
             b,
-            "<tr><td>{}</td><td class=\"n\">{}</td>",
+            "<tr{}><td>{}</td><td class=\"n\">{}</td>",
+            if slug == "all" { " class=\"all\"" } else { "" },
             escape(name),
-            escape(&super::privacy::protect_one(members, min).text(min))
+            escape(&members_cell.text(min))
         );
         for (below, obs) in cells {
+            // The share of the members, where both counts are shown.
+            let share = match (below, members_cell) {
+                (Cell::Count(n), Cell::Count(t)) if t > 0 => {
+                    format!(
+                        "<span class=\"chg\">{}</span>",
+                        pct(Some(n as f64 / t as f64))
+                    )
+                }
+                _ => String::new(),
+            };
             let _ = write!(
                 b,
-                "<td class=\"n\">{}<span class=\"chg\">{} obs.</span></td>",
+                "<td class=\"n\">{}{share}<span class=\"chg\">{} obs.</span></td>",
                 escape(&below.text(min)),
                 escape(&obs.text(min))
             );
