@@ -5,8 +5,13 @@
 //! touch the database. [`mod@write`] puts the rendered files in place atomically.
 //!
 //! Layout of the output folder `OUT`: `OUT/<slug>/` holds each coalition's
-//! files ([`coalition_files`]); the comparison files sit directly in `OUT`
-//! ([`comparison_files`]) and hold aggregates only, never an address or a name.
+//! files ([`coalition_files`]), with a marker ([`folders::MARKER`]) that lets
+//! `run` remove the folder once the coalition leaves the configuration; the
+//! comparison files ([`comparison_files`]) sit directly in `OUT`, or in
+//! `comparison_output`, and hold aggregates only, never an address or a
+//! name of a person ([`privacy`] protects small counts). Every figure is
+//! described once ([`rows`]) and every chart written by one exporter
+//! ([`charts::ChartFile`]).
 
 pub mod charts;
 pub mod comparison;
