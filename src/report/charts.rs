@@ -277,6 +277,8 @@ pub enum Mark {
     Line(RGBColor),
     /// A dashed line (a marker).
     Dashed(RGBColor),
+    /// No swatch: the text explains a mark written on the chart.
+    Note,
 }
 
 /// Draws the title, then a legend row of `items` (only what the chart
@@ -324,6 +326,7 @@ where
                     vec![(*x, y), (x + 16, y)],
                     c.stroke_width(3),
                 ))?,
+                Mark::Note => {}
                 Mark::Dashed(c) => {
                     for k in 0..3 {
                         band.draw(&PathElement::new(
@@ -985,7 +988,7 @@ where
     if small_years {
         items.push((
             format!("n/a: fewer than {min} posters that year"),
-            Mark::Box(WHITE),
+            Mark::Note,
         ));
     }
     items.extend(year_mark_items(m));
