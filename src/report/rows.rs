@@ -90,6 +90,13 @@ impl Row {
 
 /// The coalition figures, in page order.
 pub fn figure_rows(f: &Figures) -> Vec<Row> {
+    // A share of the period's posts does not apply either when there is
+    // nothing to share out or when its setting is missing: say which.
+    let unset = if f.messages_in_period == 0 {
+        "no posts"
+    } else {
+        "not configured"
+    };
     vec![
         Row {
             key: "months_active_last_12",
@@ -130,14 +137,14 @@ pub fn figure_rows(f: &Figures) -> Vec<Row> {
             key: "outside_meeting_share",
             label: "Messages outside the window around the annual meeting",
             short: "Outside meeting",
-            none: "not configured",
+            none: unset,
             value: Value::Share(f.outside_meeting_share),
         },
         Row {
             key: "coordinator_share",
             label: "Messages written by the coordinators",
             short: "By coordinators",
-            none: "not configured",
+            none: unset,
             value: Value::Share(f.coordinator_share),
         },
     ]
@@ -161,6 +168,13 @@ impl Serialize for FiguresJson<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_without_posts_says_so_rather_than_not_configured() {
+        let rows = figure_rows(&Figures::default());
+        assert_eq!(rows[5].text(), "no posts");
+        assert_eq!(rows[6].text(), "no posts");
+    }
 
     #[test]
     fn every_renderer_reads_the_same_rows() {
