@@ -285,35 +285,33 @@ impl ReportModel {
 
         let monthly = monthly(&activity, as_of);
         let yearly = yearly(&activity, as_of);
-        let mut dates: Vec<Day> = history.iter().map(|h| h.date).collect();
-        if dates.last() != Some(&as_of) {
-            dates.push(as_of);
-        }
-        let health_history: Vec<HealthPoint> = dates
-            .iter()
-            .map(|&date| {
-                let (figures, evidence) =
-                    figures_at(settings, &coordinators, &activity, date, thresholds);
-                let h = health::health(&evidence, &options.health);
-                HealthPoint {
-                    date,
-                    status: h.status,
-                    reason: h.reason,
-                    figures,
-                }
-            })
-            .collect();
-        let at_t = health_history.last().cloned();
-        let (figures, health) = match at_t {
-            Some(p) => (
-                p.figures,
-                Health {
-                    status: p.status,
-                    reason: p.reason,
-                },
-            ),
-            None => unreachable!("T is always among the dates"),
+        // Health and figures on every history day; the last day is T.
+        let point = |date: Day| {
+            let (figures, evidence) =
+                figures_at(settings, &coordinators, &activity, date, thresholds);
+            let h = health::health(&evidence, &options.health);
+            HealthPoint {
+                date,
+                status: h.status,
+                reason: h.reason,
+                figures,
+            }
         };
+        let mut health_history: Vec<HealthPoint> = history
+            .iter()
+            .map(|h| h.date)
+            .filter(|d| *d < as_of)
+            .map(point)
+            .collect();
+        let at_t = point(as_of);
+        let (figures, health) = (
+            at_t.figures.clone(),
+            Health {
+                status: at_t.status,
+                reason: at_t.reason.clone(),
+            },
+        );
+        health_history.push(at_t);
         let archive = ArchiveState::at(as_of, options.last_message, options.stale_after_days);
         let mut warnings = options.warnings.clone();
         warnings.extend(archive.warning(&settings.name, as_of));
