@@ -57,9 +57,37 @@ pub enum Command {
     /// Download remote archives and rosters into the cache, without ingesting them.
     #[command(after_help = EXIT_STATUS_HELP)]
     Fetch(FetchArgs),
-    /// Help with the configuration file.
+    /// Minimum-standards options: members below each candidate rule, per coalition (aggregates).
+    Standards(StandardsArgs),
+    /// Help with the configuration file: a working example, or a check of yours.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the manual page (roff) on stdout: `listpulse man > listpulse.1`.
+    Man,
+    /// Print a completion script for SHELL on stdout.
+    Completions(CompletionsArgs),
+}
+
+/// `listpulse standards`.
+#[derive(Debug, Clone, Args)]
+pub struct StandardsArgs {
+    /// The configuration file (its database, coalitions and `[standards]` grid).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub config: PathBuf,
+    /// Evaluate as of this day (YYYY-MM-DD), overriding the configuration.
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub as_of: Option<Day>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `listpulse completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the database is: given directly, or taken from a configuration file.
@@ -364,8 +392,26 @@ pub struct FetchArgs {
 /// `listpulse config …`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Print a commented example configuration that works as it is.
+    /// Print a commented example configuration; saved at the repository root it runs against the demo.
     Example,
+    /// Check a configuration and every file it names, writing nothing.
+    #[command(after_help = CONFIG_CHECK_HELP)]
+    Check(ConfigCheckArgs),
+}
+
+const CONFIG_CHECK_HELP: &str = "\
+Exit status:
+  0  the file and every input it names are good
+  1  the file is valid, but an input it names is missing, unreadable or
+     invalid (each named on its own line)
+  2  the file itself is invalid (named with its line)";
+
+/// `listpulse config check`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigCheckArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub config: PathBuf,
 }
 
 #[cfg(test)]

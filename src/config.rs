@@ -19,6 +19,8 @@ use crate::duration::parse_days;
 use crate::ingest::limits::{Limits, parse_size};
 
 mod remote;
+use crate::health::HealthThresholds;
+use crate::standards::StandardsGrid;
 use remote::remote_settings;
 pub use remote::{PasswordSource, RemoteSettings, default_archive_cache, is_url};
 
@@ -50,12 +52,42 @@ struct Config {
     /// Compressed files whose content passes this are rejected (e.g. `"8GiB"`).
     #[serde(default)]
     max_decompressed: Option<Spanned<String>>,
+    #[serde(default)]
+    stale_after: Option<Spanned<String>>,
+    #[serde(default)]
+    min_group_size: Option<Spanned<u32>>,
+    #[serde(default)]
+    comparison_output: Option<PathBuf>,
+    #[serde(default)]
+    health: Option<HealthConfig>,
+    #[serde(default)]
+    standards: Option<StandardsConfig>,
     #[serde(default, rename = "coalition")]
     coalitions: Vec<CoalitionConfig>,
     /// Where remote archives and rosters are downloaded to (default: a
     /// folder beside the database, see [`default_archive_cache`]).
     #[serde(default)]
     archive_cache: Option<PathBuf>,
+}
+
+/// The `[health]` table, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HealthConfig {
+    #[serde(default)]
+    outside_meeting_share: Option<Spanned<f64>>,
+    #[serde(default)]
+    engaged_months: Option<Spanned<u32>>,
+}
+
+/// The `[standards]` table, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandardsConfig {
+    #[serde(default)]
+    windows: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    min_posts: Option<Vec<Spanned<u32>>>,
 }
 
 /// P, D, N and F as written, at the top level or in a coalition. Not a
@@ -251,11 +283,28 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// The caps on one archive file's work (`max_message_size`, `max_decompressed`).
     pub limits: Limits,
+    /// An archive with no message in (T − this, T] is flagged stale (default 180 days).
+    pub stale_after_days: u32,
+    /// Counts below this are shown as "< N" in the comparison (default 3).
+    pub min_group_size: u32,
+    /// Where the comparison goes (default: `output`); a folder of its own
+    /// can be published without the member pages.
+    pub comparison_output: PathBuf,
+    /// The `[health]` thresholds.
+    pub health: HealthThresholds,
+    /// The `[standards]` grid of candidate rules.
+    pub standards: StandardsGrid,
     /// The coalitions, in file order.
     pub coalitions: Vec<CoalitionSettings>,
     /// Where remote archives and rosters are cached.
     pub archive_cache: PathBuf,
 }
+
+/// Default `stale_after`: 180 days.
+pub const DEFAULT_STALE_AFTER: u32 = 180;
+
+/// Default `min_group_size`: 3.
+pub const DEFAULT_MIN_GROUP_SIZE: u32 = 3;
 
 /// Default window around an annual meeting (DESIGN: "meeting_window", 30 days).
 const DEFAULT_MEETING_WINDOW: u32 = 30;
@@ -338,6 +387,77 @@ impl Source<'_> {
             });
         }
         Ok(t)
+    }
+}
+
+impl Source<'_> {
+    fn health(&self, h: Option<&HealthConfig>) -> Result<HealthThresholds, ConfigError> {
+        let mut t = HealthThresholds::default();
+        let Some(h) = h else { return Ok(t) };
+        if let Some(share) = &h.outside_meeting_share {
+            let v = *share.get_ref();
+            if !(0.0..=1.0).contains(&v) {
+                return Err(self.invalid(
+                    share,
+                    format!("outside_meeting_share {v} is not a share: write a number from 0 to 1, e.g. 0.5"),
+                ));
+            }
+            t.outside_meeting_share = v;
+        }
+        if let Some(months) = &h.engaged_months {
+            let v = *months.get_ref();
+            if !(1..=12).contains(&v) {
+                return Err(self.invalid(
+                    months,
+                    format!(
+                        "engaged_months {v} is not a number of months out of 12: write 1 to 12"
+                    ),
+                ));
+            }
+            t.engaged_months = v;
+        }
+        Ok(t)
+    }
+
+    fn standards(&self, s: Option<&StandardsConfig>) -> Result<StandardsGrid, ConfigError> {
+        let mut grid = StandardsGrid::default();
+        let Some(s) = s else { return Ok(grid) };
+        if let Some(windows) = &s.windows {
+            let mut days = Vec::new();
+            for w in windows {
+                days.push(parse_days(w.get_ref()).map_err(|m| self.invalid(w, m))?);
+            }
+            grid.windows_days = days;
+        }
+        if let Some(mins) = &s.min_posts {
+            let mut out = Vec::new();
+            for n in mins {
+                if *n.get_ref() == 0 {
+                    return Err(self.invalid(
+                        n,
+                        "a minimum of 0 posts puts no one below the standard: use 1 or more".into(),
+                    ));
+                }
+                out.push(*n.get_ref());
+            }
+            grid.min_posts = out;
+        }
+        if grid.windows_days.is_empty() || grid.min_posts.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: self.path.to_path_buf(),
+                line: self
+                    .text
+                    .find("[standards]")
+                    .map(|o| self.line_at(o))
+                    .unwrap_or(1),
+                message: "[standards] needs at least one window and one minimum".into(),
+            });
+        }
+        grid.windows_days.sort_unstable();
+        grid.windows_days.dedup();
+        grid.min_posts.sort_unstable();
+        grid.min_posts.dedup();
+        Ok(grid)
     }
 }
 
@@ -519,14 +639,30 @@ impl Settings {
             .as_ref()
             .map(|p| base.join(p))
             .unwrap_or_else(|| default_archive_cache(&database));
+        let min_group_size = match &config.min_group_size {
+            Some(n) if *n.get_ref() == 0 => {
+                return Err(src.invalid(n, "min_group_size must be at least 1".into()));
+            }
+            Some(n) => *n.get_ref(),
+            None => DEFAULT_MIN_GROUP_SIZE,
+        };
+        let output = base.join(config.output.unwrap_or_else(|| PathBuf::from("reports")));
         Ok(Settings {
             path: path.to_path_buf(),
             archive_cache,
             database,
-            output: base.join(config.output.unwrap_or_else(|| PathBuf::from("reports"))),
+            comparison_output: config
+                .comparison_output
+                .map(|p| base.join(p))
+                .unwrap_or_else(|| output.clone()),
+            output,
             as_of: as_of.or(file_as_of).unwrap_or(today),
             thresholds: top,
             limits,
+            stale_after_days: src.days(&config.stale_after, DEFAULT_STALE_AFTER)?,
+            min_group_size,
+            health: src.health(config.health.as_ref())?,
+            standards: src.standards(config.standards.as_ref())?,
             coalitions,
         })
     }
@@ -632,6 +768,41 @@ mod tests {
         4,
         "bad date '2024-1-1'"
     )]
+    #[case::health_share_above_one(
+        "database = \"d\"\n[health]\noutside_meeting_share = 1.5\n[[coalition]]\nslug = \"a\"\n",
+        3,
+        "is not a share"
+    )]
+    #[case::health_months_13(
+        "database = \"d\"\n[health]\nengaged_months = 13\n[[coalition]]\nslug = \"a\"\n",
+        3,
+        "write 1 to 12"
+    )]
+    #[case::standards_bad_window(
+        "database = \"d\"\n[standards]\nwindows = [\"1y\",\n  \"soon\"]\n[[coalition]]\nslug = \"a\"\n",
+        4,
+        "bad duration 'soon'"
+    )]
+    #[case::standards_min_zero(
+        "database = \"d\"\n[standards]\nmin_posts = [0, 1]\n[[coalition]]\nslug = \"a\"\n",
+        3,
+        "a minimum of 0 posts"
+    )]
+    #[case::standards_empty(
+        "database = \"d\"\n\n[standards]\nmin_posts = []\n[[coalition]]\nslug = \"a\"\n",
+        3,
+        "at least one window and one minimum"
+    )]
+    #[case::stale_after_bad(
+        "database = \"d\"\nstale_after = \"half a year\"\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "bad duration"
+    )]
+    #[case::min_group_size_zero(
+        "database = \"d\"\nmin_group_size = 0\n[[coalition]]\nslug = \"a\"\n",
+        2,
+        "min_group_size must be at least 1"
+    )]
     fn errors_point_at_the_offending_line(
         #[case] text: &str,
         #[case] line: usize,
@@ -658,6 +829,32 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.line(), Some(3), "{err}");
         assert!(err.to_string().contains("bad size 'lots'"), "{err}");
+    }
+
+    #[test]
+    fn report_keys_have_defaults_and_can_be_set() {
+        let s = load("database = \"d\"\noutput = \"out\"\n[[coalition]]\nslug = \"a\"\n").unwrap();
+        assert_eq!((s.stale_after_days, s.min_group_size), (180, 3));
+        assert_eq!(s.comparison_output, PathBuf::from("/x/out"));
+        assert_eq!(s.health, HealthThresholds::default());
+        assert_eq!(s.standards, StandardsGrid::default());
+        let s = load(
+            "database = \"d\"\nstale_after = \"90d\"\nmin_group_size = 5\ncomparison_output = \"dccg\"\n[health]\noutside_meeting_share = 0.4\nengaged_months = 9\n[standards]\nwindows = [\"2y\", \"1y\"]\nmin_posts = [3]\n[[coalition]]\nslug = \"a\"\n",
+        )
+        .unwrap();
+        assert_eq!((s.stale_after_days, s.min_group_size), (90, 5));
+        assert_eq!(s.comparison_output, PathBuf::from("/x/dccg"));
+        assert_eq!(
+            (s.health.outside_meeting_share, s.health.engaged_months),
+            (0.4, 9)
+        );
+        assert_eq!(
+            s.standards,
+            StandardsGrid {
+                windows_days: vec![365, 730],
+                min_posts: vec![3]
+            }
+        );
     }
 
     #[test]

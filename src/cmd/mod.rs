@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod ingest;
 pub mod roster;
 pub mod run;
+pub mod standards;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ use anyhow::bail;
 use crate::cli::{CheckinCommand, Cli, Command, ConfigCommand, DbArgs, RosterCommand};
 use crate::config::Settings;
 use crate::day::Day;
+use clap::CommandFactory;
 
 /// How a command that did not fail outright ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +54,24 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Classify(args) => classify::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Standards(args) => standards::run(&args),
         Command::Config(ConfigCommand::Example) => config::example(),
+        Command::Config(ConfigCommand::Check(args)) => config::check(&args),
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Completions(args) => {
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "listpulse",
+                &mut std::io::stdout(),
+            );
+            Ok(Outcome::Success)
+        }
     }
 }
 

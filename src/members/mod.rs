@@ -311,6 +311,53 @@ pub fn evaluate(
     })
 }
 
+/// What the minimum-standards grid needs of each member at T (issue #10):
+/// their counted posts in (T − D′, T] for each window D′ of `windows_days`,
+/// and whether they declared observer status, on the roster or in their
+/// latest check-in response. The same member universe as [`evaluate`];
+/// former participants are not members and are left out. One aggregate
+/// query per window ([`activity::post_stats`] with the window as its period).
+pub fn standards_evidence(
+    conn: &Connection,
+    coalition: &str,
+    options: &MemberOptions,
+    windows_days: &[u32],
+) -> anyhow::Result<Vec<crate::standards::MemberPosts>> {
+    let (ctx, at_t) = Evaluation::load(conn, coalition, options)?;
+    let view = ctx.day(options.as_of, &at_t);
+    let mut per_window = Vec::with_capacity(windows_days.len());
+    for &w in windows_days {
+        let start = day::window_start(options.as_of, w);
+        per_window.push(
+            activity::post_stats(conn, ctx.coalition_id, options.as_of, start, &ctx.reply_ids)
+                .context("reading message activity")?,
+        );
+    }
+    let mut out = Vec::new();
+    for (p, person) in view.persons.iter().enumerate() {
+        let Some(person) = person else { continue };
+        if !matches!(person.standing, Standing::Member(_)) {
+            continue;
+        }
+        let posts = per_window
+            .iter()
+            .map(|stats| {
+                ctx.persons.groups[p]
+                    .iter()
+                    .filter_map(|a| stats.get(a))
+                    .map(|s| s.in_period)
+                    .sum()
+            })
+            .collect();
+        out.push(crate::standards::MemberPosts {
+            declared_observer: person.e.roster.declared_observer
+                || matches!(person.e.latest_response, Some((_, CheckinStatus::Observer))),
+            posts,
+        });
+    }
+    Ok(out)
+}
+
 /// Class counts at T and each anniversary before it, back to the first
 /// message (DESIGN.md, "History"), oldest first.
 pub fn history(
@@ -765,14 +812,7 @@ mod tests {
         }
 
         fn table(&self, as_of: &str, options: impl FnOnce(&mut MemberOptions)) -> MemberTable {
-            let mut o = MemberOptions {
-                as_of: day(as_of),
-                thresholds: Thresholds::default(),
-                aliases: Aliases::default(),
-                checkin_subject: None,
-                known_addresses: vec![],
-                checkin_opened: vec![],
-            };
+            let mut o = default_options(as_of);
             options(&mut o);
             evaluate(&self.conn, "dc", &o).unwrap()
         }
@@ -792,6 +832,17 @@ mod tests {
                 .into_iter()
                 .map(|f| f.addresses[0].clone())
                 .collect()
+        }
+    }
+
+    fn default_options(as_of: &str) -> MemberOptions {
+        MemberOptions {
+            as_of: day(as_of),
+            thresholds: Thresholds::default(),
+            aliases: Aliases::default(),
+            checkin_subject: None,
+            known_addresses: vec![],
+            checkin_opened: vec![],
         }
     }
 
@@ -1150,6 +1201,40 @@ mod tests {
         assert_eq!(key.email, None, "only a scrambled key is known");
     }
 
+    /// The minimum-standards windows are UTC days like the period: a post
+    /// D′ − 1 days before T is in (T − D′, T], one D′ days before is not.
+    /// Declared observers (roster or latest response) are flagged; former
+    /// participants are not members and are left out.
+    #[test]
+    fn standards_count_posts_per_window_at_the_boundaries() {
+        let mut db = Db::new();
+        db.roster(
+            "address,status\nin@a.org,full\nout@a.org,full\nobs@a.org,observer\nans@a.org,full\n",
+            "2020-01-01",
+        );
+        db.post("p1", "in@a.org", "2024-06-24T00:00:00Z"); // 364 days before T
+        db.post("p2", "out@a.org", "2024-06-23T23:59:59Z"); // 365 days before T
+        db.post("p3", "obs@a.org", "2023-06-24T12:00:00Z"); // 730 days before T
+        db.post("p4", "gone@a.org", "2019-01-01T00:00:00Z"); // a former participant
+        db.checkins("address,date,status\nans@a.org,2021-01-01,observer\n");
+        let o = default_options("2025-06-23");
+        let got = standards_evidence(&db.conn, "dc", &o, &[365, 730, 731]).unwrap();
+        let mut got: Vec<(bool, Vec<u64>)> = got
+            .into_iter()
+            .map(|m| (m.declared_observer, m.posts))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (false, vec![0, 1, 1]), // out@: 365 days before T
+                (false, vec![1, 1, 1]), // in@: 364 days before T
+                (true, vec![0, 0, 0]),  // ans@: observer in the latest response
+                (true, vec![0, 0, 1]),  // obs@: 730 days before T, roster observer
+            ]
+        );
+    }
+
     #[test]
     fn an_alias_line_with_a_scrambled_key() {
         let mut db = Db::new();
@@ -1198,8 +1283,13 @@ mod tests {
             &[],
         )
         .unwrap();
-        let model =
-            crate::report::ReportModel::compute(&c.coalitions.remove(0), t, vec![], &messages);
+        let model = crate::report::ReportModel::compute(
+            &c.coalitions.remove(0),
+            t,
+            vec![],
+            &messages,
+            &Default::default(),
+        );
         assert_eq!(model.figures.coordinator_share, Some(0.5));
     }
 

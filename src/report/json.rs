@@ -1,11 +1,14 @@
-//! summary.json: the counts, the thresholds and the coalition figures, for
-//! scripts. No member appears in it.
+//! summary.json: the counts, the thresholds, the health, the coalition
+//! figures and the minimum-standards grid, for scripts. No member appears
+//! in it.
 
 use serde::Serialize;
 
-use super::model::{Figures, YearPoint};
+use super::model::{ArchiveState, HealthPoint, YearPoint};
+use super::rows::FiguresJson;
 use super::{Exporter, ReportModel};
 use crate::classify::ClassCounts;
+use crate::health::{Health, HealthThresholds};
 use crate::members::HistoryPoint;
 
 /// summary.json.
@@ -25,14 +28,20 @@ struct Summary<'a> {
     members: u64,
     counts: ClassCounts,
     former_participants: usize,
-    figures: &'a Figures,
+    health: &'a Health,
+    health_thresholds: &'a HealthThresholds,
+    figures: FiguresJson<'a>,
+    archive: &'a ArchiveState,
+    warnings: &'a [String],
     history: &'a [HistoryPoint],
+    health_history: &'a [HealthPoint],
     years: &'a [YearPoint],
+    standards: &'a [crate::standards::RuleCount],
     duplicate_suggestions: usize,
     ambiguous_keys: usize,
     round: Option<RoundSummary>,
     turning_dormant: usize,
-    warnings: &'a [String],
+    checkin_warnings: &'a [String],
 }
 
 /// The check-in round at T, in numbers: no person in it.
@@ -65,9 +74,15 @@ impl Exporter<ReportModel> for SummaryJson {
             members: m.counts().total(),
             counts: m.counts(),
             former_participants: m.table.former.len(),
-            figures: &m.figures,
+            health: &m.health,
+            health_thresholds: &m.health_thresholds,
+            figures: FiguresJson(&m.figures),
+            archive: &m.archive,
+            warnings: &m.warnings,
             history: &m.history,
+            health_history: &m.health_history,
             years: &m.yearly,
+            standards: &m.standards,
             duplicate_suggestions: m.table.duplicate_suggestions.len(),
             ambiguous_keys: m.table.ambiguous_keys.len(),
             round: m.table.round.as_ref().map(|r| RoundSummary {
@@ -84,7 +99,7 @@ impl Exporter<ReportModel> for SummaryJson {
                 .iter()
                 .filter(|r| r.dormant_on.is_some())
                 .count(),
-            warnings: &m.table.warnings,
+            checkin_warnings: &m.table.warnings,
         };
         let mut out = serde_json::to_vec_pretty(&summary)?;
         out.push(b'\n');

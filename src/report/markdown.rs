@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use super::rows::figure_rows;
+use super::rows::pct;
 use super::{Exporter, ReportModel};
 
 /// summary.md.
@@ -16,11 +18,6 @@ impl Exporter<ReportModel> for SummaryMarkdown {
     fn render(&self, m: &ReportModel) -> anyhow::Result<Vec<u8>> {
         let c = m.counts();
         let t = m.thresholds;
-        let f = &m.figures;
-        let pct = |s: Option<f64>| {
-            s.map(|s| format!("{:.0}%", s * 100.0))
-                .unwrap_or_else(|| "not configured".into())
-        };
         let mut o = String::new();
         let _ = writeln!(o, "# {} — as of {}\n", m.name, m.as_of);
         let _ = writeln!(
@@ -28,6 +25,15 @@ impl Exporter<ReportModel> for SummaryMarkdown {
             "Check-in period {} days; dormant after {} days without a sign of life; active from {} post(s) in the period.\n",
             t.period_days, t.inactivity_days, t.min_posts
         );
+        let _ = writeln!(
+            o,
+            "**Health: {}** ({})\n",
+            m.health.status.as_str(),
+            m.health.reason
+        );
+        for w in &m.warnings {
+            let _ = writeln!(o, "> Warning: {w}\n");
+        }
         let _ = writeln!(o, "| class | members |\n| --- | ---: |");
         let _ = writeln!(
             o,
@@ -73,33 +79,18 @@ impl Exporter<ReportModel> for SummaryMarkdown {
             let _ = writeln!(o, "> Warning: {w}\n");
         }
         let _ = writeln!(o, "| figure | value |\n| --- | ---: |");
+        for r in figure_rows(&m.figures) {
+            let _ = writeln!(o, "| {} | {} |", r.label, r.text());
+        }
+        o.push('\n');
         let _ = writeln!(
             o,
-            "| months with activity, last 12 | {} |",
-            f.months_active_last_12
+            "## Health over the years\n\n| date | health | reason |\n| --- | --- | --- |"
         );
-        let _ = writeln!(o, "| messages in the period | {} |", f.messages_in_period);
-        let _ = writeln!(
-            o,
-            "| threads started in the period | {} |",
-            f.threads_in_period
-        );
-        let _ = writeln!(
-            o,
-            "| threads with two or more voices | {} ({}) |",
-            f.threads_two_or_more_voices,
-            pct(f.two_or_more_voices_share)
-        );
-        let _ = writeln!(
-            o,
-            "| messages outside the annual-meeting window | {} |",
-            pct(f.outside_meeting_share)
-        );
-        let _ = writeln!(
-            o,
-            "| messages by the coordinators | {} |\n",
-            pct(f.coordinator_share)
-        );
+        for h in &m.health_history {
+            let _ = writeln!(o, "| {} | {} | {} |", h.date, h.status.as_str(), h.reason);
+        }
+        o.push('\n');
         if !m.history.is_empty() {
             let _ = writeln!(
                 o,

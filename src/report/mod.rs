@@ -5,18 +5,26 @@
 //! touch the database. [`mod@write`] puts the rendered files in place atomically.
 //!
 //! Layout of the output folder `OUT`: `OUT/<slug>/` holds each coalition's
-//! files ([`coalition_files`]); the comparison files sit directly in `OUT`
-//! ([`comparison_files`]) and hold aggregates only, never an address or a name.
+//! files ([`coalition_files`]), with a marker ([`folders::marker`]) that lets
+//! `run` remove the folder once the coalition leaves the configuration; the
+//! comparison files ([`comparison_files`]) sit directly in `OUT`, or in
+//! `comparison_output`, and hold aggregates only, never an address or a
+//! name of a person ([`privacy`] protects small counts). Every figure is
+//! described once ([`rows`]) and every chart written by one exporter
+//! ([`charts::ChartFile`]).
 
 pub mod charts;
 pub mod comparison;
 pub mod csv;
+pub mod folders;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
 pub mod page;
+pub mod privacy;
 pub mod round_chart;
+pub mod rows;
 pub mod write;
 
 pub use comparison::ComparisonModel;
@@ -46,18 +54,9 @@ pub fn coalition_exporters() -> Vec<Box<dyn Exporter<ReportModel>>> {
         Box::new(json::SummaryJson),
         Box::new(markdown::SummaryMarkdown),
         Box::new(page::CoalitionPage),
-        Box::new(round_chart::RoundChart {
-            format: charts::ImageFormat::Svg,
-        }),
-        Box::new(round_chart::RoundChart {
-            format: charts::ImageFormat::Png,
-        }),
     ];
-    for chart in charts::CoalitionChart::ALL {
-        for format in [charts::ImageFormat::Svg, charts::ImageFormat::Png] {
-            out.push(Box::new(charts::ChartFile { chart, format }));
-        }
-    }
+    out.extend(charts::chart_exporters(&charts::CoalitionChart::ALL));
+    out.extend(charts::chart_exporters(&[round_chart::CheckinChart]));
     out
 }
 

@@ -9,9 +9,11 @@
 
 use std::fmt::Write as _;
 
-use super::charts::{self, CoalitionChart, ImageFormat};
+use super::charts::CoalitionChart;
 use super::csv::{day, leavers, to_remind};
-use super::html::{escape, figures_table, inline_svg, page_with_script};
+use super::html::{
+    escape, figures_table, health_history, inline_charts, page_with_script, status_block,
+};
 use super::{Exporter, ReportModel};
 use crate::classify::{MemberClass, RoundStatus};
 use crate::members::round::{Opened, Round};
@@ -167,14 +169,7 @@ fn round_section(b: &mut String, m: &ReportModel, round: &Round) -> anyhow::Resu
         c.leave,
         c.no_answer
     );
-    let svg = super::round_chart::RoundChart {
-        format: ImageFormat::Svg,
-    }
-    .render(m)?;
-    b.push_str(&inline_svg(
-        svg,
-        "Check-in answers at each yearly check-in date",
-    )?);
+    b.push_str(&inline_charts(&[super::round_chart::CheckinChart], m)?);
     Ok(())
 }
 
@@ -365,6 +360,7 @@ impl Exporter<ReportModel> for CoalitionPage {
                 )
             }
         );
+        b.push_str(&status_block(m));
         let _ = writeln!(
             b,
             "<p class=\"counts\"><strong>{}</strong> members: <span class=\"badge active\">{} active</span> <span class=\"badge observer\">{} observers</span> <span class=\"badge dormant\">{} dormant</span> · {} former participants, not counted (<a href=\"#former\">below</a>) · <a href=\"members.csv\">members.csv</a> · <a href=\"summary.json\">summary.json</a></p>",
@@ -388,6 +384,7 @@ impl Exporter<ReportModel> for CoalitionPage {
         member_table(&mut b, m);
         b.push_str("<h2>Figures</h2>\n");
         figures_table(&mut b, &m.figures, t.period_days);
+        b.push_str(&health_history(m));
         if !m.meetings.is_empty() {
             let list: Vec<String> = m
                 .meetings
@@ -401,14 +398,7 @@ impl Exporter<ReportModel> for CoalitionPage {
             );
         }
         b.push_str("<h2>Charts</h2>\n");
-        for chart in CoalitionChart::ALL {
-            let bytes = charts::ChartFile {
-                chart,
-                format: ImageFormat::Svg,
-            }
-            .render(m)?;
-            b.push_str(&inline_svg(bytes, chart.title())?);
-        }
+        b.push_str(&inline_charts(&CoalitionChart::ALL, m)?);
         b.push_str("<a id=\"former\"></a>\n");
         former_section(&mut b, m);
         duplicates_section(&mut b, m);

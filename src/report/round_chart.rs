@@ -1,51 +1,51 @@
 //! `chart-checkin.{svg,png}`: the check-in answers at each yearly check-in
 //! date of the history (issue #9): for the round open on that day, how many
 //! of its members answered full, observer or leave, and how many have not
-//! answered, with the response rate above each bar.
+//! answered, with the response rate above each bar. Written by the one
+//! chart exporter, [`super::charts::ChartFile`].
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::{self, ACTIVE, Draw, Fonts, ImageFormat, OBSERVER, SIZE};
-use super::{Exporter, ReportModel};
+use super::ReportModel;
+use super::charts::{self, ACTIVE, Chart, Fonts, Mark, OBSERVER, SIZE, Ticked, frame};
 use crate::members::round::RoundCounts;
 
-/// The check-in chart of a coalition, in one format.
-pub struct RoundChart {
-    /// Which format.
-    pub format: ImageFormat,
-}
+/// The check-in chart of a coalition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckinChart;
 
 /// Grey for members who have not answered.
 const NO_ANSWER: RGBColor = RGBColor(0xbb, 0xbb, 0xbb);
 /// Dark for those who asked to leave.
 const LEAVE: RGBColor = RGBColor(0x44, 0x44, 0x44);
 
-impl Exporter<ReportModel> for RoundChart {
-    fn file_name(&self) -> String {
-        format!("chart-checkin.{}", self.format.ext())
+/// The lower and upper edge of one status's segment in a stacked bar.
+type Span = fn(&RoundCounts) -> (u64, u64);
+
+impl Chart<ReportModel> for CheckinChart {
+    fn stem(self) -> &'static str {
+        "chart-checkin"
     }
 
-    fn render(&self, model: &ReportModel) -> anyhow::Result<Vec<u8>> {
-        charts::render(&RoundDraw { model }, self.format, SIZE)
+    fn title(self) -> &'static str {
+        "Check-in answers at each yearly check-in date"
     }
-}
 
-struct RoundDraw<'a> {
-    model: &'a ReportModel,
-}
+    fn size(self, _: &ReportModel) -> (u32, u32) {
+        SIZE
+    }
 
-impl Draw for RoundDraw<'_> {
     fn draw<DB: DrawingBackend>(
-        &self,
+        self,
         root: &DrawingArea<DB, Shift>,
         fonts: &Fonts,
+        m: &ReportModel,
     ) -> anyhow::Result<()>
     where
         DB::ErrorType: 'static,
     {
-        let m = self.model;
-        let title = format!("{} — Check-in answers at each yearly check-in date", m.name);
+        let title = format!("{} — {}", m.name, self.title());
         let points: Vec<(String, RoundCounts, Option<f64>)> = m
             .history
             .iter()
@@ -62,6 +62,31 @@ impl Draw for RoundDraw<'_> {
         if points.is_empty() {
             return charts::draw_empty(root, fonts, &title, "No check-in round yet");
         }
+        let layers: [(&str, RGBColor, Span); 4] = [
+            ("Full", ACTIVE, |c| (0, c.full)),
+            ("Observer", OBSERVER, |c| (c.full, c.full + c.observer)),
+            ("Leave", LEAVE, |c| {
+                (c.full + c.observer, c.full + c.observer + c.leave)
+            }),
+            ("No answer", NO_ANSWER, |c| {
+                (c.members - c.no_answer, c.members)
+            }),
+        ];
+        // A legend entry only for what is drawn.
+        let drawn: Vec<&(&str, RGBColor, Span)> = layers
+            .iter()
+            .filter(|(_, _, span)| {
+                points.iter().any(|(_, c, _)| {
+                    let (lo, hi) = span(c);
+                    hi > lo
+                })
+            })
+            .collect();
+        let items: Vec<(String, Mark)> = drawn
+            .iter()
+            .map(|(name, color, _)| (name.to_string(), Mark::Box(*color)))
+            .collect();
+        let area = frame(root, fonts, &title, &items)?;
         let n = points.len();
         let ymax = points
             .iter()
@@ -69,19 +94,20 @@ impl Draw for RoundDraw<'_> {
             .max()
             .unwrap_or(1)
             .max(1) as f64
-            * 1.5;
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, fonts.title())
+            * 1.15;
+        let labels: Vec<String> = points.iter().map(|(l, _, _)| l.clone()).collect();
+        let mut chart = ChartBuilder::on(&area)
             .margin(12)
             .x_label_area_size(50)
             .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..ymax)?;
-        let labels: Vec<String> = points.iter().map(|(l, _, _)| l.clone()).collect();
+            .build_cartesian_2d(
+                Ticked::new(-0.5f64..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
+                0f64..ymax,
+            )?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .disable_x_mesh()
-            .x_labels(n + 1)
             .x_label_formatter(&|x| {
                 let i = x.round();
                 if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
@@ -96,38 +122,17 @@ impl Draw for RoundDraw<'_> {
             .label_style(fonts.label())
             .axis_desc_style(fonts.axis())
             .draw()?;
-        type Span = fn(&RoundCounts) -> (u64, u64);
-        let layers: [(&str, RGBColor, Span); 4] = [
-            ("Full", ACTIVE, |c| (0, c.full)),
-            ("Observer", OBSERVER, |c| (c.full, c.full + c.observer)),
-            ("Leave", LEAVE, |c| {
-                (c.full + c.observer, c.full + c.observer + c.leave)
-            }),
-            ("No answer", NO_ANSWER, |c| {
-                (c.members - c.no_answer, c.members)
-            }),
-        ];
-        for (name, color, span) in layers {
-            // A legend entry only for what is drawn.
-            if points.iter().all(|(_, c, _)| {
+        for (_, color, span) in drawn {
+            chart.draw_series(points.iter().enumerate().map(|(i, (_, c, _))| {
                 let (lo, hi) = span(c);
-                lo == hi
-            }) {
-                continue;
-            }
-            chart
-                .draw_series(points.iter().enumerate().map(|(i, (_, c, _))| {
-                    let (lo, hi) = span(c);
-                    let x = i as f64;
-                    Rectangle::new(
-                        [(x - 0.35, lo as f64), (x + 0.35, hi as f64)],
-                        color.filled(),
-                    )
-                }))?
-                .label(name)
-                .legend(charts::legend_box(color));
+                let x = i as f64;
+                Rectangle::new(
+                    [(x - 0.35, lo as f64), (x + 0.35, hi as f64)],
+                    color.filled(),
+                )
+            }))?;
         }
-        let centred = fonts.label().pos(plotters::style::text_anchor::Pos::new(
+        let above = fonts.label().pos(plotters::style::text_anchor::Pos::new(
             plotters::style::text_anchor::HPos::Center,
             plotters::style::text_anchor::VPos::Bottom,
         ));
@@ -135,11 +140,11 @@ impl Draw for RoundDraw<'_> {
             rate.map(|r| {
                 Text::new(
                     format!("{:.0}% answered", r * 100.0),
-                    (i as f64, c.members as f64 + ymax * 0.02),
-                    centred.clone(),
+                    (i as f64, c.members as f64 + ymax * 0.01),
+                    above.clone(),
                 )
             })
         }))?;
-        charts::legend(&mut chart, fonts, SeriesLabelPosition::UpperLeft)
+        Ok(())
     }
 }

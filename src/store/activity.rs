@@ -161,6 +161,21 @@ pub fn first_message_day(conn: &Connection, coalition_id: i64) -> rusqlite::Resu
     Ok(first.and_then(day::of_secs))
 }
 
+/// The day of the coalition's last dated message of any kind (set-aside
+/// ones included: they show the archive is still fetched) up to `as_of`.
+pub fn last_message_day(
+    conn: &Connection,
+    coalition_id: i64,
+    as_of: Day,
+) -> rusqlite::Result<Option<Day>> {
+    let last: Option<i64> = conn.query_row(
+        "SELECT max(date) FROM messages WHERE coalition_id = ?1 AND date < ?2",
+        rusqlite::params![coalition_id, day::end_secs(as_of)],
+        |r| r.get(0),
+    )?;
+    Ok(last.and_then(day::of_secs))
+}
+
 /// One counted message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityMessage {

@@ -113,6 +113,33 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Checks, without writing anything, that the existing file at `path` is a
+/// SQLite database this listpulse can use (`config check`). Returns its
+/// schema version (older ones are upgraded by the next `run`).
+pub fn check(path: &Path) -> Result<i64, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify_open_error(path, e))?;
+    schema_version(&conn, path)
+}
+
+/// The database's schema version; a database newer than this binary is refused.
+fn schema_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| classify_open_error(path, e))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
 /// Opens an in-memory database with the current schema (tests, benchmarks).
 pub fn open_in_memory() -> Result<Connection, StoreError> {
     let path = Path::new(":memory:");
@@ -175,16 +202,7 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> StoreError {
 /// Applies every migration not yet applied, each in its own transaction
 /// together with the version bump, so a killed upgrade leaves the old version.
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let found: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| classify_open_error(path, e))?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    let found = schema_version(conn, path)?;
     for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = index as i64 + 1;
         // user_version cannot take a bound parameter; `version` is our own integer.

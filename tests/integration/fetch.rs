@@ -133,7 +133,7 @@ fn pipermail_site(prefix: &str, periods: &[Period], gz: bool) -> Site {
 fn write_config(dir: &Path, archives: &[String], extra: &str) -> PathBuf {
     let list: Vec<String> = archives.iter().map(|a| format!("\"{a}\"")).collect();
     let text = format!(
-        "database = \"lp.db\"\noutput = \"out\"\narchive_cache = \"cache\"\n\n[[coalition]]\nslug = \"r-announce\"\narchives = [{}]\n{extra}",
+        "database = \"lp.db\"\noutput = \"out\"\narchive_cache = \"cache\"\nstale_after = \"100y\"\n\n[[coalition]]\nslug = \"r-announce\"\narchives = [{}]\n{extra}",
         list.join(", ")
     );
     let path = dir.join("lp.toml");

@@ -169,7 +169,7 @@ fn two_symlink_loops_and_a_double_star_glob_read_the_archive_once() {
     // itself: one file, read once.
     std::fs::write(
         d.join("lp.toml"),
-        "database = \"run.db\"\noutput = \"out\"\nas_of = \"2024-06-30\"\n[[coalition]]\nslug = \"c\"\narchives = [\"archives/**/*.mbox\", \"archives\", \"archives/l1/l2/good.mbox\"]\n",
+        "database = \"run.db\"\noutput = \"out\"\nas_of = \"2024-06-30\"\nstale_after = \"100y\"\n[[coalition]]\nslug = \"c\"\narchives = [\"archives/**/*.mbox\", \"archives\", \"archives/l1/l2/good.mbox\"]\n",
     )
     .unwrap();
     let run = Run::of(listpulse(d).args(["run", "--config", "lp.toml"]));
@@ -391,7 +391,7 @@ fn run_config(d: &Path, slug: &str, archive: &Path) -> PathBuf {
     std::fs::write(
         &config,
         format!(
-            "database = \"{slug}.db\"\noutput = \"out\"\nas_of = \"2024-06-30\"\n[[coalition]]\nslug = \"{slug}\"\narchives = [{:?}]\n",
+            "database = \"{slug}.db\"\noutput = \"out\"\nas_of = \"2024-06-30\"\nstale_after = \"100y\"\n[[coalition]]\nslug = \"{slug}\"\narchives = [{:?}]\n",
             archive.display().to_string()
         ),
     )

@@ -12,6 +12,7 @@ mod hostile;
 mod http_server;
 mod ingest;
 mod membership;
+mod operator;
 mod prop;
 mod report;
 mod upgrade;

@@ -1,16 +1,15 @@
 //! Integration tests for the report stage and `listpulse run`: configuration
 //! errors, the demo end to end, what the comparison may not contain, the
-//! lock, and the pages in a real browser (`#[ignore = "needs chromium"]`).
-//! Runs killed mid-way are `faults.rs`'s.
+//! lock, atomic replacement under SIGKILL, and the pages in a real browser.
 //! Every test works in its own temp dir; none writes into the repository.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::util::{fixture, listpulse};
+use crate::util::{chromium_dom, fixture, listpulse};
 
 const SLUGS: [&str; 4] = [
     "dc-open-data",
@@ -31,7 +30,7 @@ const COMPARISON_CHARTS: [&str; 3] = [
     "chart-shared-members",
 ];
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap().flatten() {
         let target = to.join(entry.file_name());
@@ -45,7 +44,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The demo copied into `dir/demo`, its config pointed at `dir/out` and
 /// `dir/demo.db`. Returns the config's path.
-fn demo_in(dir: &Path) -> PathBuf {
+pub fn demo_in(dir: &Path) -> PathBuf {
     copy_dir(&fixture("demo"), &dir.join("demo"));
     let config = dir.join("demo/listpulse.toml");
     let text = fs::read_to_string(&config)
@@ -61,7 +60,7 @@ fn demo_in(dir: &Path) -> PathBuf {
 }
 
 /// Every file under `dir`, relative path → bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for e in fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
@@ -81,7 +80,11 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn expected_files() -> Vec<PathBuf> {
-    let mut files = vec![PathBuf::from("index.html"), PathBuf::from("comparison.csv")];
+    let mut files = vec![
+        PathBuf::from("index.html"),
+        PathBuf::from("comparison.csv"),
+        PathBuf::from("standards.csv"),
+    ];
     for c in COMPARISON_CHARTS {
         files.push(format!("{c}.svg").into());
         files.push(format!("{c}.png").into());
@@ -101,6 +104,7 @@ fn expected_files() -> Vec<PathBuf> {
             "summary.json",
             "summary.md",
             "index.html",
+            ".listpulse-coalition",
         ] {
             files.push(dir.join(f));
         }
@@ -164,7 +168,7 @@ fn config_example_is_printed_and_loads() {
     fs::write(&path, &text).unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let settings = listpulse::config::Settings::load(&path, None, day).unwrap();
-    assert_eq!(settings.coalitions.len(), 1);
+    assert_eq!(settings.coalitions.len(), 2);
     assert_eq!(settings.coalitions[0].annual_meetings.len(), 2);
 }
 
@@ -273,7 +277,7 @@ fn comparison_holds_no_address_and_no_member_name() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 2 + COMPARISON_CHARTS.len());
+    assert_eq!(checked, 3 + COMPARISON_CHARTS.len());
 }
 
 #[test]
@@ -303,67 +307,26 @@ fn a_second_run_exits_at_once_with_status_2_while_the_lock_is_held() {
         .success();
 }
 
-/// The headless browser, under any of the names Debian and others install
-/// it as, on PATH or in the usual places. The test that needs it is
-/// `#[ignore = "needs chromium"]`, and fails when run without one.
-fn chromium() -> PathBuf {
-    const NAMES: [&str; 5] = [
-        "chromium",
-        "chromium-headless-shell",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ];
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs = std::env::split_paths(&path).chain(
-        [
-            "/usr/bin",
-            "/usr/lib/chromium",
-            "/usr/lib/chromium-headless-shell",
-            "/usr/lib/chromium-browser",
-            "/opt/google/chrome",
-        ]
-        .map(PathBuf::from),
+/// The DOM of a copy of `page` with a script appended that records the
+/// page's scroll width in `<body data-scroll-width>`: wider than 1280 means
+/// the page overflows a 1280 px screen.
+fn chromium_dom_measured(page: &Path, hash: &str) -> String {
+    let dir = page.parent().unwrap();
+    let probe = dir.join("probe-width.html");
+    let html = fs::read_to_string(page).unwrap().replace(
+        "</body>",
+        "<script>document.body.setAttribute('data-scroll-width',document.documentElement.scrollWidth)</script></body>",
     );
-    let candidates: Vec<PathBuf> = dirs.flat_map(|d| NAMES.map(|n| d.join(n))).collect();
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "no headless Chromium found (tried {} on PATH, /usr/bin and /usr/lib/chromium…): \
-                 apt-get install chromium, or run without --include-ignored",
-                NAMES.join(", ")
-            )
-        })
+    fs::write(&probe, html).unwrap();
+    let dom = chromium_dom(&format!("file://{}{hash}", probe.display()));
+    fs::remove_file(&probe).unwrap();
+    dom
 }
 
-fn chromium_dom(page: &Path) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn scroll_width(dom: &str) -> u32 {
+    let at =
+        dom.find("data-scroll-width=\"").expect("the probe ran") + "data-scroll-width=\"".len();
+    dom[at..].split('"').next().unwrap().parse().unwrap()
 }
 
 #[test]
@@ -377,7 +340,10 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
         .assert()
         .success();
     let out = dir.path().join("out");
-    let dom = chromium_dom(&out.join("dc-open-data/index.html"));
+    let dom = chromium_dom(&format!(
+        "file://{}",
+        out.join("dc-open-data/index.html").display()
+    ));
     assert_eq!(
         dom.matches("<svg").count(),
         CHARTS.len() + 1,
@@ -385,21 +351,55 @@ fn pages_render_in_headless_chromium_with_charts_and_tables() {
     );
     assert!(dom.contains("<table class=\"members\""));
     let members = fs::read_to_string(out.join("dc-open-data/members.csv")).unwrap();
-    assert_eq!(
-        dom.matches("<tr data-class=").count(),
-        members.lines().count() - 1,
-        "one row per member"
-    );
+    let member_rows = members.lines().count() - 1;
+    assert_eq!(dom.matches("<tr data-class=").count(), member_rows);
+    assert!(dom.contains("What to do next"));
+    assert!(dom.contains("<h2>Check-in 2025</h2>"));
     assert!(dom.contains("Possible duplicate identities"));
+    // The script ran: the filter bar is shown and counts every row.
+    assert!(
+        dom.contains(&format!("{member_rows} of {member_rows} shown")),
+        "filters"
+    );
     // Self-contained: nothing is loaded from anywhere (the only URLs are SVG
     // namespaces); the member table's script is inline.
     for tag in ["<script src", "<link", "<img", "<iframe"] {
         assert!(!dom.contains(tag), "{tag}");
     }
+    // A linked view: dormant members only, sorted by their last sign of
+    // life (column 4). Every other row is hidden, the shown ones in order,
+    // and the page still fits a 1280 px screen.
+    let page = out.join("dc-open-data/index.html");
+    let dom = chromium_dom_measured(&page, "#class=dormant&sort=4");
+    assert!(scroll_width(&dom) <= 1280, "{} px", scroll_width(&dom));
+    let rows: Vec<&str> = dom.split("<tr data-class=\"").skip(1).collect();
+    assert_eq!(rows.len(), member_rows);
+    let shown: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !r[..r.find('>').unwrap()].contains("hidden"))
+        .collect();
+    let dormant = members.lines().filter(|l| l.contains(",dormant,")).count();
+    assert_eq!(shown.len(), dormant);
+    assert!(shown.iter().all(|r| r.starts_with("dormant\"")));
+    let days: Vec<&str> = shown
+        .iter()
+        .map(|r| {
+            // The cells with a sort key: person, class, posts, last sign.
+            let cell = r.split("data-sort=\"").nth(4).unwrap();
+            &cell[..10]
+        })
+        .collect();
+    let mut sorted = days.clone();
+    sorted.sort();
+    assert_eq!(days, sorted, "sorted by last sign of life");
+    assert!(dom.contains(&format!("{dormant} of {member_rows} shown")));
 
-    let dom = chromium_dom(&out.join("index.html"));
-    assert_eq!(dom.matches("<svg").count(), COMPARISON_CHARTS.len());
-    assert!(dom.contains("<table class=\"comparison\""));
+    let dom = chromium_dom(&format!("file://{}", out.join("index.html").display()));
+    // The demo's coalitions share fewer than 3 members two by two: the page
+    // says so instead of showing an empty overlap chart.
+    assert_eq!(dom.matches("<svg").count(), COMPARISON_CHARTS.len() - 1);
+    assert!(dom.contains("No two coalitions share 3 or more members"));
+    assert!(dom.contains("<table class=\"comparison sortable\""));
     assert!(!dom.replace("@media", "").contains('@'));
 }
 
@@ -459,8 +459,122 @@ fn a_missing_archive_is_one_line_and_exit_1_and_the_reports_are_still_written() 
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("nowhere/*.mbox"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("nowhere/*.mbox"), "{stderr}");
+    // An archive with no message at all is also a stale one: a warning.
+    assert!(
+        lines[1].starts_with("listpulse: warning: stale archive: a has no dated message"),
+        "{stderr}"
+    );
     assert!(dir.path().join("out/a/members.csv").exists());
     assert!(dir.path().join("out/comparison.csv").exists());
+}
+
+/// 30 coalitions with long display names, each a small generated mbox:
+/// the comparison's scale, in a temp dir. Returns the output folder.
+fn thirty_coalitions(dir: &Path) -> PathBuf {
+    let mut config =
+        String::from("database = \"x.db\"\noutput = \"out\"\nas_of = \"2025-06-30\"\n");
+    let topics = [
+        "Internet Rights and Principles",
+        "Accessibility and Disability",
+        "Child Online Safety",
+        "Gender and Internet Governance",
+        "Blockchain Technologies",
+        "Community Connectivity",
+    ];
+    for c in 0..30 {
+        let slug = format!("dc-{c:02}");
+        let mut mbox = String::new();
+        // Coalition c has 3 + c posters; the later ones fall silent in 2022.
+        let last_year = if c % 7 == 3 { 2022 } else { 2025 };
+        for (k, year) in (2021..=last_year).enumerate() {
+            for p in 0..(3 + c) {
+                for month in [2, 5, 9] {
+                    if year == 2025 && month > 6 {
+                        continue;
+                    }
+                    let id = format!("{slug}-{year}-{month}-{p}-{k}");
+                    mbox.push_str(&format!(
+                        "From p{p}@dc{c}.example.org Mon Jan  1 00:00:00 2024\nFrom: Person {p} <p{p}@dc{c}.example.org>\nDate: Mon, 10 {} {year} 10:00:00 +0000\nMessage-ID: <{id}@x>\nSubject: topic {month}\n{}\nhello\n\n",
+                        ["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"][month],
+                        if p > 0 {
+                            format!("In-Reply-To: <{slug}-{year}-{month}-0-{k}@x>\n")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+            }
+        }
+        fs::write(dir.join(format!("{slug}.mbox")), mbox).unwrap();
+        config.push_str(&format!(
+            "[[coalition]]\nslug = \"{slug}\"\nname = \"Dynamic Coalition on {} {}\"\narchives = [\"{slug}.mbox\"]\n",
+            topics[c % topics.len()],
+            c / topics.len() + 1
+        ));
+    }
+    fs::write(dir.join("lp.toml"), config).unwrap();
+    listpulse(dir)
+        .args(["run", "--config", "lp.toml"])
+        .assert()
+        .success();
+    dir.join("out")
+}
+
+/// The names in the comparison table's rows, top to bottom, from a DOM.
+fn table_names(dom: &str) -> Vec<String> {
+    let body = &dom[dom.find("<tbody>").unwrap()..dom.find("</tbody>").unwrap()];
+    body.split("<td class=\"name\" data-sort=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn the_comparison_of_thirty_coalitions_sorts_in_the_browser_and_fits_1280_px() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = thirty_coalitions(dir.path());
+    let page = out.join("index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    // Without script the table is in configuration order.
+    let unsorted = table_names(&html);
+    assert_eq!(unsorted.len(), 30);
+    assert!(unsorted[0].ends_with("Internet Rights and Principles 1"));
+
+    // Sorted by members, largest first, once the script has run.
+    let dom = chromium_dom_measured(&page, "#sort=members-desc");
+    let sorted = table_names(&dom);
+    assert_eq!(sorted.len(), 30);
+    assert_ne!(sorted, unsorted);
+    let members = |dom: &str| -> Vec<u32> {
+        let body = &dom[dom.find("<tbody>").unwrap()..dom.find("</tbody>").unwrap()];
+        body.split("<tr>")
+            .skip(1)
+            .map(|row| {
+                let cell = row.split("<td class=\"n\" data-sort=\"").nth(1).unwrap();
+                cell.split('"').next().unwrap().parse().unwrap()
+            })
+            .collect()
+    };
+    let sizes = members(&dom);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(dom.contains("aria-sort=\"descending\""));
+    // Sorting by name works on text.
+    let dom = chromium_dom(&format!("file://{}#sort=name", page.display()));
+    let mut by_name = unsorted.clone();
+    by_name.sort();
+    assert_eq!(table_names(&dom), by_name);
+
+    // No horizontal overflow on a 1280 px screen.
+    let width = scroll_width(&chromium_dom_measured(&page, ""));
+    assert!(width <= 1280, "the page is {width} px wide");
+    // Self-contained: the only script is inline; nothing is fetched.
+    for tag in ["<script src", "<link", "<img", "<iframe"] {
+        assert!(!html.contains(tag), "{tag}");
+    }
+    // Stale archives are flagged.
+    assert!(html.contains("stale archive"));
 }

@@ -156,3 +156,71 @@ sys.exit(os.WEXITSTATUS(status))\n";
     assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
     (run, peak)
 }
+
+/// The headless browser, under any of the names Debian and others install
+/// it as, on PATH or in the usual places. The tests that need it are
+/// `#[ignore = "needs chromium"]`, and fail when run without one.
+pub fn chromium() -> std::process::Command {
+    const NAMES: [&str; 5] = [
+        "chromium",
+        "chromium-headless-shell",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).chain(
+        [
+            "/usr/bin",
+            "/usr/lib/chromium",
+            "/usr/lib/chromium-headless-shell",
+            "/usr/lib/chromium-browser",
+            "/opt/google/chrome",
+        ]
+        .map(PathBuf::from),
+    );
+    let candidates: Vec<PathBuf> = dirs.flat_map(|d| NAMES.map(|n| d.join(n))).collect();
+    let found = candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "no headless Chromium found (tried {} on PATH, /usr/bin and /usr/lib/chromium…): \
+                 apt-get install chromium, or run without --include-ignored",
+                NAMES.join(", ")
+            )
+        });
+    let mut cmd = std::process::Command::new(found);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// The DOM of `url` after its scripts ran, in a 1280 px wide window.
+pub fn chromium_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = chromium()
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--window-size=1280,1000")
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
