@@ -51,10 +51,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Aliases, InputError> {
         for token in &tokens {
             let addr = normalize_address(token);
             if !looks_like_address(&addr) {
+                // A spreadsheet habit: a header line. Say what the file is.
+                let hint = if line_no == 1 && !token.contains('@') {
+                    " (an aliases file has no header: one person a line, their addresses separated by commas)"
+                } else {
+                    ""
+                };
                 return Err(InputError::row(
                     path,
                     line_no,
-                    format!("'{token}' is not an address"),
+                    format!("'{token}' is not an address{hint}"),
                 ));
             }
             match line_of.get(&addr) {
@@ -147,7 +153,14 @@ mod tests {
     }
 
     #[rstest]
-    #[case::not_an_address("jane@a.org, nobody\n", "a.txt:1: 'nobody' is not an address")]
+    #[case::not_an_address(
+        "jane@a.org, j@b.org\njane@c.org, nobody\n",
+        "a.txt:2: 'nobody' is not an address"
+    )]
+    #[case::a_header(
+        "address,alias\njane@a.org, j@b.org\n",
+        "a.txt:1: 'address' is not an address (an aliases file has no header: one person a line, their addresses separated by commas)"
+    )]
     #[case::on_two_lines(
         "a@x.org b@x.org\nc@x.org a@x.org\n",
         "a.txt:2: a@x.org is already on line 1; put all of one person's addresses on one line"

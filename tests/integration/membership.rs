@@ -249,7 +249,7 @@ fn a_bad_aliases_roster_or_check_in_file_fails_only_its_own_coalition() {
     assert!(out.is_empty());
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 3, "one line per bad file: {err}");
-    assert!(lines[0].contains("bad-aliases.txt:1: 'not-an-address' is not an address; the reports of 'bad-aliases' were not updated"), "{err}");
+    assert!(lines[0].contains("bad-aliases.txt:1: 'not-an-address' is not an address (an aliases file has no header: one person a line, their addresses separated by commas); the reports of 'bad-aliases' were not updated"), "{err}");
     assert!(
         lines[1].contains("bad-roster.csv:1: this looks like a check-in file"),
         "{err}"
