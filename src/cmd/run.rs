@@ -129,8 +129,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     for r in rendered {
         files.extend(r?);
     }
-    let database =
-        std::path::absolute(&settings.database).unwrap_or_else(|_| settings.database.clone());
+    // The database as seen from the output folder: what tells this
+    // configuration's folders from another's, the same on every machine
+    // and after moving both together.
+    let database = pathdiff::diff_paths(lexical(&settings.database), lexical(&settings.output))
+        .unwrap_or_else(|| lexical(&settings.database));
     for (c, m) in &models {
         if m.is_some() {
             files.push(report::folders::marker(&c.slug, &database));

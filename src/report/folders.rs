@@ -1,7 +1,9 @@
 //! Coalition folders listpulse owns. Each coalition folder gets a marker
 //! file ([`MARKER`]) naming the database its reports came from (by a
-//! fingerprint of its absolute path: the output folder is published, the
-//! server's paths are not its readers' business); when a
+//! fingerprint of its path relative to the output folder: the output folder
+//! is published, the server's paths are not its readers' business; and a
+//! relative path is the same on every machine, so the committed demo stays
+//! byte for byte what a run writes); when a
 //! coalition leaves the configuration, `run` removes its folder, but only a
 //! folder whose marker names this run's database: a folder someone else put
 //! in the output (a `README`, a web server's `assets/`) or one written by
@@ -19,15 +21,15 @@ pub const MARKER: &str = ".listpulse-coalition";
 const DATABASE_LINE: &str = "database: ";
 
 /// The database's fingerprint: the first 16 hex digits of the BLAKE3 hash
-/// of its absolute path.
+/// of its path relative to the output folder.
 fn fingerprint(database: &Path) -> String {
     let hash = blake3::hash(database.as_os_str().as_encoded_bytes());
     hash.to_hex()[..16].to_string()
 }
 
-/// The marker file of the coalition `slug`, written from `database` (an
-/// absolute path): what the folder is, when it will be removed, and the
-/// database's fingerprint.
+/// The marker file of the coalition `slug`, written from `database` (its
+/// path relative to the output folder): what the folder is, when it will be
+/// removed, and the database's fingerprint.
 pub fn marker(slug: &str, database: &Path) -> RenderedFile {
     let text = format!(
         "listpulse reports of the coalition '{slug}'.\n\

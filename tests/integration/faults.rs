@@ -354,33 +354,16 @@ fn reports(dir: &Path) -> Files {
                 .to_string_lossy()
                 .starts_with(".listpulse-tmp-")
             {
-                let mut bytes = std::fs::read(&p).unwrap();
-                if e.file_name() == ".listpulse-coalition" {
-                    bytes = without_fingerprint(&bytes);
-                }
-                out.insert(p.strip_prefix(base).unwrap().to_path_buf(), bytes);
+                out.insert(
+                    p.strip_prefix(base).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
     let mut out = Files::new();
     walk(dir, dir, &mut out);
     out
-}
-
-/// A coalition folder's marker without its database fingerprint, which
-/// differs between the twin run's folder and this one. A marker cut short
-/// by a kill loses its `database:` line and stays unequal to a whole one.
-fn without_fingerprint(marker: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8(marker.to_vec()).expect("a marker is UTF-8");
-    let Some(at) = text.find("\ndatabase: ") else {
-        return marker.to_vec();
-    };
-    let line = &text[at + 1..];
-    let whole = line.len() == "database: ".len() + 16 + 1 && line.ends_with('\n');
-    if !whole {
-        return marker.to_vec();
-    }
-    text.as_bytes()[..at + 1].to_vec()
 }
 
 fn run_to_end(dir: &Path, config: &Path, as_of: &str) -> Duration {
