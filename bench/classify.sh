@@ -35,6 +35,10 @@ rm -f "$db" "$db-wal" "$db-shm" "$db.lock"
 "$bin" ingest --db "$db" --coalition scale --quiet "$archive"
 "$bin" roster import --db "$db" --coalition scale --date 2025-01-01 --quiet "$roster"
 
+# Arithmetic through python3 (always present), not bc (often absent).
+minus() { python3 -c "print($1 - $2)"; }
+less() { python3 -c "import sys; sys.exit(0 if $1 < $2 else 1)"; }
+
 # Best of $runs wall-clock seconds of "$@", output to $work/out.
 best() {
   local best="" t start end
@@ -42,8 +46,8 @@ best() {
     start=$(date +%s.%N)
     "$@" > "$work/out"
     end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    t=$(minus "$end" "$start")
+    if [ -z "$best" ] || less "$t" "$best"; then best=$t; fi
   done
   echo "$best"
 }

@@ -31,21 +31,25 @@ if [ ! -f "$data/listpulse.toml" ]; then
 fi
 config="$data/listpulse.toml"
 
+# Arithmetic through python3 (always present), not bc (often absent).
+minus() { python3 -c "print($1 - $2)"; }
+less() { python3 -c "import sys; sys.exit(0 if $1 < $2 else 1)"; }
+
 seconds() { # wall-clock seconds of "$@", stderr kept in $work/stderr
   local start end
   start=$(date +%s.%N)
   "$@" 2>"$work/stderr"
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  minus "$end" "$start"
 }
 
 fresh_best="" again_best=""
 for _ in $(seq "$runs"); do
   rm -rf "$data/listpulse.db" "$data/listpulse.db-wal" "$data/listpulse.db-shm" "$data/reports"
   t=$(seconds "$bin" run --config "$config")
-  if [ -z "$fresh_best" ] || [ "$(echo "$t < $fresh_best" | bc)" = 1 ]; then fresh_best=$t; fi
+  if [ -z "$fresh_best" ] || less "$t" "$fresh_best"; then fresh_best=$t; fi
   t=$(seconds "$bin" run --config "$config")
-  if [ -z "$again_best" ] || [ "$(echo "$t < $again_best" | bc)" = 1 ]; then again_best=$t; fi
+  if [ -z "$again_best" ] || less "$t" "$again_best"; then again_best=$t; fi
 done
 files=$(find "$data/reports" -type f | wc -l)
 printf 'coalitions: %s, messages: %s, report files: %s\n' "$coalitions" "$messages" "$files"
