@@ -18,7 +18,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/listpulse"
+bin="${LISTPULSE:-$root/target/release/listpulse}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
@@ -48,7 +48,7 @@ for i in $(seq 12); do
   mkdir "$d/sub"; d="$d/sub"
 done
 set -o pipefail
-printf 'database = "run.db"\noutput = "out"\nas_of = "2024-06-30"\n[[coalition]]\nslug = "loops"\narchives = ["loops/**/*.mbox"]\n' > loops.toml
+printf 'database = "run.db"\noutput = "out"\nas_of = "2024-06-30"\nstale_after = "1y"\n[[coalition]]\nslug = "loops"\narchives = ["loops/**/*.mbox"]\n' > loops.toml
 
 measure() { # name, command…: prints name, wall seconds, peak RSS MB, exit status, summary
   local name="$1"; shift

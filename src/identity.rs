@@ -11,7 +11,7 @@
 //! The scrambling schemes are one small table, [`SCHEMES`]: the next archive
 //! host's scheme is one more row.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// An irreversible address scrambling, as a list archive applied it.
 ///

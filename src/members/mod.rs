@@ -13,7 +13,7 @@
 
 pub mod round;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use anyhow::Context;
 use rusqlite::{Connection, OpenFlags};

@@ -10,7 +10,7 @@
 //! [`super::checkins::replies`]; the statements here leave out their row
 //! ids, bound as one JSON array.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rusqlite::{Connection, named_params};
 

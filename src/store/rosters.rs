@@ -11,7 +11,9 @@
 //! not including the date of the first later snapshot that lacks it [...]
 //! At *T* only snapshots dated on or before *T* exist".
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
